@@ -1,0 +1,94 @@
+import { combine, condition } from "../ast/combine.js";
+import { EMPTY } from "../ast/nodes.js";
+import { CriteriaError } from "../errors/criteria-error.js";
+import type { Comparator } from "../schema/comparators.js";
+import type { DataType } from "../schema/data-types.js";
+import { METHODS, methodsFor, type MethodName } from "../schema/methods.js";
+import type { FieldInfo, ModuleSchema } from "../schema/module-schema.js";
+import { normalizeValue } from "../validate/values.js";
+import { criteriaOf, type Criteria } from "./criteria.js";
+import { suggest } from "./suggest.js";
+
+const METHODS_BY_TYPE = new Map<DataType, ReadonlySet<MethodName>>();
+function allowedMethods(type: DataType): ReadonlySet<MethodName> {
+  let methods = METHODS_BY_TYPE.get(type);
+  if (methods === undefined) METHODS_BY_TYPE.set(type, (methods = new Set(methodsFor(type))));
+  return methods;
+}
+
+/**
+ * The run-time side of every field family's ops interface. The types hide the methods a
+ * field's data type does not allow; this class re-checks, for JavaScript callers and casts.
+ */
+class FieldOps<M extends string> {
+  constructor(
+    private readonly module: M,
+    private readonly field: FieldInfo,
+  ) {}
+
+  private check(method: MethodName): void {
+    if (allowedMethods(this.field.criteriaType).has(method)) return;
+    const f = this.field;
+    if (f.comparators.size === 0) {
+      throw new CriteriaError("FIELD_IN_CRITERIA_NOT_SUPPORTED", `${f.path} (${f.type}) cannot be used in criteria; it can only be selected`, { field: f.path });
+    }
+    throw new CriteriaError(
+      "FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE",
+      `${f.path} (${f.criteriaType}) does not support ${method}() (Zoho: ${METHODS[method].needs.join(" + ")}); allowed: ${[...allowedMethods(f.criteriaType)].join(", ")}`,
+      { field: f.path, path: "$.comparator", allowed: [...allowedMethods(f.criteriaType)] },
+    );
+  }
+
+  private one(method: MethodName, comparator: Comparator, value: unknown): Criteria<M> {
+    this.check(method);
+    const f = this.field;
+    return criteriaOf(this.module, condition({ field: f.path, type: f.criteriaType, comparator, value: normalizeValue(f, comparator, value, "$.value") }));
+  }
+
+  /** between / notBetween: Zoho's own comparator where the type has it, else two conditions. */
+  private range(method: "between" | "notBetween", from: unknown, to: unknown): Criteria<M> {
+    this.check(method);
+    const f = this.field;
+    const wire = method === "between" ? "between" : "not_between";
+    const [low, high] = normalizeValue(f, wire, [from, to], "$.value") as readonly [unknown, unknown];
+    if (f.comparators.has(wire)) {
+      return criteriaOf(this.module, condition({ field: f.path, type: f.criteriaType, comparator: wire, value: [low, high] as never }));
+    }
+    const [lower, upper, operator] = method === "between" ? (["greater_equal", "less_equal", "and"] as const) : (["less_than", "greater_than", "or"] as const);
+    const bound = (comparator: Comparator, value: unknown) => condition({ field: f.path, type: f.criteriaType, comparator, value: value as never });
+    return criteriaOf(this.module, combine(operator, [bound(lower, low), bound(upper, high)]));
+  }
+
+  eq(value: unknown) { return this.one("eq", "equal", value); }
+  ne(value: unknown) { return this.one("ne", "not_equal", value); }
+  in(values: unknown) { return this.one("in", "in", values); }
+  notIn(values: unknown) { return this.one("notIn", "not_in", values); }
+  gt(value: unknown) { return this.one("gt", "greater_than", value); }
+  gte(value: unknown) { return this.one("gte", "greater_equal", value); }
+  lt(value: unknown) { return this.one("lt", "less_than", value); }
+  lte(value: unknown) { return this.one("lte", "less_equal", value); }
+  between(from: unknown, to: unknown) { return this.range("between", from, to); }
+  notBetween(from: unknown, to: unknown) { return this.range("notBetween", from, to); }
+  contains(text: unknown) { return this.one("contains", "contains", text); }
+  notContains(text: unknown) { return this.one("notContains", "not_contains", text); }
+  startsWith(text: unknown) { return this.one("startsWith", "starts_with", text); }
+  endsWith(text: unknown) { return this.one("endsWith", "ends_with", text); }
+  isEmpty() { return this.one("isEmpty", "equal", EMPTY); }
+  isNotEmpty() { return this.one("isNotEmpty", "not_equal", EMPTY); }
+}
+
+/** Looks a path up in a module, or throws FIELD_IN_CRITERIA_NOT_AVAILABLE with suggestions. */
+export function fieldOf(schema: ModuleSchema, path: string, errorPath = "$.field.api_name"): FieldInfo {
+  const field = typeof path === "string" ? schema.field(path) : undefined;
+  if (field !== undefined) return field;
+  const hints = typeof path === "string" ? suggest(path, schema.paths) : [];
+  throw new CriteriaError(
+    "FIELD_IN_CRITERIA_NOT_AVAILABLE",
+    `${schema.apiName} has no field ${JSON.stringify(path)}${hints.length ? `; did you mean ${hints.map((h) => `"${h}"`).join(" or ")}?` : ""} (declare it in defineModule to use it)`,
+    { field: String(path), path: errorPath, allowed: hints },
+  );
+}
+
+export function fieldOps<M extends string>(schema: ModuleSchema<M>, path: string): FieldOps<M> {
+  return new FieldOps(schema.apiName, fieldOf(schema, path));
+}

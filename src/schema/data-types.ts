@@ -1,0 +1,77 @@
+/**
+ * Zoho `data_type` values and the kind of value each one holds in criteria.
+ *
+ * This table says what a value *is* (text, a number, a date...). Which comparators a data
+ * type allows is said once, in `comparators.ts`; nothing here repeats it.
+ */
+export const VALUE_KIND_BY_TYPE = {
+  text: "text",
+  textarea: "text",
+  email: "text",
+  phone: "text",
+  website: "text",
+  autonumber: "text",
+  picklist: "picklist",
+  multiselectpicklist: "multiselect",
+  integer: "integer",
+  bigint: "bigint",
+  double: "number",
+  currency: "number",
+  percent: "number",
+  date: "date",
+  datetime: "datetime",
+  boolean: "boolean",
+  lookup: "lookup",
+  ownerlookup: "lookup",
+  userlookup: "lookup",
+  // A formula is typed by its return type; see `formula()` in field-spec.ts.
+  formula: "none",
+  // Types that can be selected (exported) but that criteria cannot use.
+  fileupload: "none",
+  imageupload: "none",
+  profileimage: "none",
+  subform: "none",
+  multiselectlookup: "none",
+  multiuserlookup: "none",
+  territories: "none",
+  richtext: "none",
+  consent_lookup: "none",
+  event_reminder: "none",
+  RRULE: "none",
+  ALARM: "none",
+} as const satisfies Record<string, ValueKind>;
+
+/** What a criteria value of a field is, independent of which comparators apply. */
+export type ValueKind =
+  | "text"
+  | "picklist"
+  | "multiselect"
+  | "integer"
+  | "number"
+  | "bigint"
+  | "date"
+  | "datetime"
+  | "boolean"
+  | "lookup"
+  | "none";
+
+export type DataType = keyof typeof VALUE_KIND_BY_TYPE;
+
+/** Data types a formula field may return (those with a value kind of their own). */
+export type FormulaReturnType = {
+  [T in DataType]: (typeof VALUE_KIND_BY_TYPE)[T] extends "none" | "lookup" | "picklist" | "multiselect" ? never : T;
+}[DataType];
+
+export const DATA_TYPES = Object.keys(VALUE_KIND_BY_TYPE) as DataType[];
+
+export function isDataType(value: unknown): value is DataType {
+  return typeof value === "string" && Object.hasOwn(VALUE_KIND_BY_TYPE, value);
+}
+
+/**
+ * Kinds whose empty value is written `${EMPTY}`. Zoho's table offers `${EMPTY}` on every row
+ * but Boolean ("True or false").
+ */
+export function acceptsEmpty(kind: ValueKind): boolean {
+  return kind !== "boolean" && kind !== "none";
+}

@@ -1,0 +1,47 @@
+import { TZDate } from "@date-fns/tz";
+import { format, isExists, isValid, parseISO } from "date-fns";
+
+/** Zoho's datetime form: seconds, no milliseconds, a `±HH:mm` offset. */
+const CANONICAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
+/** Any ISO-8601 date-time that carries an offset (Z, ±HH:mm or ±HHmm). */
+const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+const DATETIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ssxxx";
+
+/**
+ * Checks an ISO-8601 datetime string and writes it as Zoho wants it: in its own offset, with
+ * seconds and without milliseconds, `Z` as `+00:00`. Returns undefined when the string is
+ * not a valid datetime with an offset (a string without one would be read in some unknown
+ * zone: exactly the "a date a day off" bug).
+ */
+export function canonicalDateTime(text: string): string | undefined {
+  const instant = parseISO(text);
+  if (!isValid(instant)) return undefined;
+  if (CANONICAL_DATETIME.test(text)) return text;
+  const offset = OFFSET_DATETIME.exec(text)?.[1];
+  if (offset === undefined) return undefined;
+  const zone = offset === "Z" ? "+00:00" : offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
+  return format(new TZDate(instant, zone), DATETIME_FORMAT);
+}
+
+/** True for a real calendar date written `yyyy-MM-dd` (so not 2023-02-29). */
+export function isDateOnly(text: string): boolean {
+  const parts = DATE_ONLY.exec(text);
+  return parts !== null && isExists(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]));
+}
+
+/** A `Date` as a Zoho datetime: in UTC, or in the IANA `timeZone` given. */
+export function formatDateTime(date: Date, timeZone: string | undefined): string {
+  return format(new TZDate(date, timeZone ?? "UTC"), DATETIME_FORMAT);
+}
+
+/** A `Date` as a Zoho date: its calendar date where the code runs, or in `timeZone`. */
+export function formatDate(date: Date, timeZone: string | undefined): string {
+  return format(timeZone === undefined ? date : new TZDate(date, timeZone), "yyyy-MM-dd");
+}
+
+/** The instant a validated date or datetime value stands for, to compare bounds. */
+export function instantOf(value: string | Date): number {
+  return typeof value === "string" ? parseISO(value).getTime() : value.getTime();
+}
