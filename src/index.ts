@@ -9,7 +9,7 @@ export { CriteriaError, type CriteriaErrorCode } from "./errors/criteria-error.j
 export { LIMITS } from "./validate/limits.js";
 export { defineModule, type Module, type Where } from "./builder/define-module.js";
 export { and, or, not } from "./builder/logic.js";
-export type { Criteria, CriteriaInput } from "./builder/criteria.js";
+export type { Criteria, CriteriaInput, Falsy } from "./builder/criteria.js";
 export type * from "./builder/ops-types.js";
 export type * from "./compile/wire.js";
 export { toBulkReadCriteria, formatCriteria } from "./compile/to-bulk-read-criteria.js";

@@ -5,8 +5,11 @@ import { formatNode } from "../compile/format.js";
 import type { BulkReadCriteria } from "../compile/wire.js";
 import { CriteriaError } from "../errors/criteria-error.js";
 
+/** What a filter that is switched off may evaluate to, e.g. `name && where("Last_Name").eq(name)`. */
+export type Falsy = undefined | null | false | "" | 0;
+
 /** What `and()` / `or()` accept: criteria, or a falsy placeholder for a filter that is off. */
-export type CriteriaInput<M extends string> = Criteria<M> | undefined | null | false;
+export type CriteriaInput<M extends string> = Criteria<M> | Falsy;
 
 /**
  * Criteria on the records of module `M`: immutable, built by `where()`, `and()`, `or()`,
@@ -56,13 +59,13 @@ export function isCriteria(value: unknown): value is Criteria {
   return value instanceof CriteriaImpl;
 }
 
-/** Joins criteria of one module, dropping `undefined`, `null` and `false` (dynamic filters). */
+/** Joins criteria of one module, dropping falsy values (dynamic filters). */
 export function join<M extends string>(operator: GroupOperator, items: readonly CriteriaInput<M>[]): Criteria<M> {
   let module: M | undefined;
   const nodes: (CriteriaNode | undefined)[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (item === undefined || item === null || item === false) continue;
+    if (!item) continue;
     if (!isCriteria(item)) {
       throw new CriteriaError("INVALID_CRITERIA", `${operator}() takes criteria built with where(), and(), or(), not() or parseCriteria(); argument ${i} is ${typeof item}`, {
         path: `$.group[${i}]`,

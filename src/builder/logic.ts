@@ -1,19 +1,21 @@
 import { negate } from "../ast/negate.js";
 import { CriteriaError } from "../errors/criteria-error.js";
-import { criteriaOf, isCriteria, join, type Criteria, type CriteriaInput } from "./criteria.js";
+import { criteriaOf, isCriteria, join, type Criteria, type Falsy } from "./criteria.js";
 
 /**
- * All of the criteria. `undefined`, `null` and `false` are dropped, so a filter can be
+ * All of the criteria. Falsy values (`undefined`, `null`, `false`, `""`, `0`) are dropped, so a filter can be
  * switched off inline: `and(name && where("Last_Name").eq(name), where("Amount").gt(0))`.
  * With nothing left the result is the empty criteria (every record).
  */
-export function and<M extends string = never>(...items: CriteriaInput<M>[]): Criteria<M> {
-  return join("and", items);
+export function and<C extends Criteria<any> = Criteria<never>>(...items: (C | Falsy)[]): C {
+  // Typed by the criteria themselves, not by their module name: TypeScript would infer a
+  // union of two modules' names, whereas two criteria types are simply incompatible.
+  return join("and", items) as C;
 }
 
-/** Any of the criteria; drops `undefined`, `null` and `false` like `and()`. */
-export function or<M extends string = never>(...items: CriteriaInput<M>[]): Criteria<M> {
-  return join("or", items);
+/** Any of the criteria; drops falsy values like `and()`. */
+export function or<C extends Criteria<any> = Criteria<never>>(...items: (C | Falsy)[]): C {
+  return join("or", items) as C;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface FieldInfo {
   readonly values: readonly string[];
   readonly valueSet: ReadonlySet<string> | undefined;
   readonly comparators: ReadonlySet<Comparator>;
+  /** The module a lookup points at, when known. */
+  readonly lookupModule: string | undefined;
 }
 
 /** A module's fields, flattened to every path a query may name. */
@@ -34,16 +36,20 @@ export interface ModuleSchema<M extends string = string> {
  */
 export type ToSpec<S> = S extends DataType ? SpecOfType<S> : S extends FieldSpec<infer T, infer V, infer Sub> ? FieldSpec<T, V, Sub> : never;
 
-type SubPath<S extends FieldInputs> = {
+export type SubPath<S extends FieldInputs> = {
   [K in keyof S & string]: `${K}.${keyof ToSpec<S[K]>["fields"] & string}`;
 }[keyof S & string];
 
-type SubSpec<S extends FieldInputs, L extends keyof S, R extends string> = ToSpec<ToSpec<S[L]>["fields"][R & keyof ToSpec<S[L]>["fields"]]>;
+export type SubSpec<S extends FieldInputs, P> = P extends `${infer L extends keyof S & string}.${infer R}`
+  ? ToSpec<ToSpec<S[L]>["fields"][R & keyof ToSpec<S[L]>["fields"]]>
+  : never;
 
-/** Every path of a module, each mapped to its spec. Computed once per module, not per call. */
-export type FlatFields<S extends FieldInputs> = {
-  [P in (keyof S & string) | SubPath<S>]: P extends `${infer L extends keyof S & string}.${infer R}` ? SubSpec<S, L, R> : ToSpec<S[P]>;
-};
+/**
+ * Every path of a module mapped to its spec: the declared fields as they are, and each
+ * lookup's sub-fields as `Lookup.Sub_Field`. Only sub-field paths go through the template
+ * literal conditional, so looking up a plain field costs one mapped-type member.
+ */
+export type FlatFields<S extends FieldInputs> = { [K in keyof S]: ToSpec<S[K]> } & { [P in SubPath<S>]: SubSpec<S, P> };
 
 /** The flattened field map every builder type is read from. */
 export type AnyFlatFields = { readonly [path: string]: FieldSpec<DataType, string, FieldInputs> };
@@ -69,13 +75,12 @@ function normalizeInput(input: unknown, path: string): FieldSpec<DataType, strin
   );
 }
 
-function infoOf(path: string, spec: FieldSpec<DataType, string, FieldInputs>): FieldInfo {
-  if ((spec.type === "picklist" || spec.type === "multiselectpicklist") && spec.values.length === 0) {
-    throw new CriteriaError("INVALID_SCHEMA", `Picklist "${path}" declares no values; list them, e.g. picklist(["New", "Won"])`, {
-      field: path,
-      path: `$.${path}`,
-    });
-  }
+/**
+ * The run-time description of one field path, from a data_type string or a spec. Picklists
+ * without declared values accept any value (as when a schema is inferred from data).
+ */
+export function fieldInfo(path: string, input: FieldInput): FieldInfo {
+  const spec = normalizeInput(input, path);
   return Object.freeze({
     path,
     type: spec.type,
@@ -84,7 +89,19 @@ function infoOf(path: string, spec: FieldSpec<DataType, string, FieldInputs>): F
     values: spec.values,
     valueSet: spec.values.length > 0 ? new Set(spec.values) : undefined,
     comparators: COMPARATOR_SETS.get(spec.criteriaType)!,
+    lookupModule: spec.lookupModule,
   });
+}
+
+function declaredInfo(path: string, input: FieldInput): FieldInfo {
+  const info = fieldInfo(path, input);
+  if ((info.type === "picklist" || info.type === "multiselectpicklist") && info.values.length === 0) {
+    throw new CriteriaError("INVALID_SCHEMA", `Picklist "${path}" declares no values; list them, e.g. picklist(["New", "Won"])`, {
+      field: path,
+      path: `$.${path}`,
+    });
+  }
+  return info;
 }
 
 /** Validates a module declaration (it may come from plain JavaScript) and flattens its paths. */
@@ -98,10 +115,10 @@ export function buildModuleSchema<M extends string>(apiName: M, fields: FieldInp
   const byPath = new Map<string, FieldInfo>();
   for (const [name, input] of Object.entries(fields as Record<string, FieldInput>)) {
     const spec = normalizeInput(input, name);
-    byPath.set(name, infoOf(name, spec));
+    byPath.set(name, declaredInfo(name, spec));
     for (const [sub, subInput] of Object.entries(spec.fields)) {
       const path = `${name}.${sub}`;
-      byPath.set(path, infoOf(path, normalizeInput(subInput, path)));
+      byPath.set(path, declaredInfo(path, subInput));
     }
   }
   const paths = Object.freeze([...byPath.keys()]);
