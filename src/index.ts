@@ -15,3 +15,4 @@ export type * from "./compile/wire.js";
 export { toBulkReadCriteria, formatCriteria } from "./compile/to-bulk-read-criteria.js";
 export { parseCriteria } from "./parse/parse-criteria.js";
 export { bulkRead, type BulkReadQuery, type BulkReadRequest, type BulkReadOptions, type FileType } from "./query/bulk-read-query.js";
+export { defineModuleFromFields, type FromFieldsOptions } from "./builder/define-module-from-fields.js";

@@ -100,4 +100,6 @@ export interface OpsByType<M extends string, V extends string> {
   event_reminder: NoOps;
   RRULE: NoOps;
   ALARM: NoOps;
+  layout: NoOps;
+  rollup_summary: NoOps;
 }

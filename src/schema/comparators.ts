@@ -83,6 +83,8 @@ export const COMPARATORS_BY_TYPE = {
   event_reminder: NONE,
   RRULE: NONE,
   ALARM: NONE,
+  layout: NONE,
+  rollup_summary: NONE,
 } as const satisfies Record<DataType, readonly Comparator[]>;
 
 export type ComparatorsOf<T extends DataType> = (typeof COMPARATORS_BY_TYPE)[T][number];

@@ -39,6 +39,9 @@ export const VALUE_KIND_BY_TYPE = {
   event_reminder: "none",
   RRULE: "none",
   ALARM: "none",
+  layout: "none",
+  // Typed by its return type at run time, like a formula (see defineModuleFromFields).
+  rollup_summary: "none",
 } as const satisfies Record<string, ValueKind>;
 
 /** What a criteria value of a field is, independent of which comparators apply. */
