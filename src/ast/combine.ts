@@ -1,7 +1,9 @@
-import { conditionCount, type ConditionNode, type CriteriaNode, type GroupOperator } from "./nodes.js";
+import type { Comparator } from "../schema/comparators.js";
+import type { DataType } from "../schema/data-types.js";
+import { conditionCount, type ConditionNode, type CriteriaNode, type GroupOperator, type Value } from "./nodes.js";
 
-export function condition(node: Omit<ConditionNode, "kind">): ConditionNode {
-  return Object.freeze({ kind: "condition", field: node.field, type: node.type, comparator: node.comparator, value: node.value });
+export function condition(field: string, type: DataType, comparator: Comparator, value: Value): ConditionNode {
+  return Object.freeze({ kind: "condition", field, type, comparator, value });
 }
 
 /**

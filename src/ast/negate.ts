@@ -32,7 +32,7 @@ export function negate(node: CriteriaNode, path = "$"): CriteriaNode {
       node.children.map((child, i) => negate(child, `${path}.group[${i}]`)),
     )!;
   }
-  if (node.type === "boolean") return condition({ ...node, value: !node.value });
+  if (node.type === "boolean") return condition(node.field, node.type, node.comparator, !node.value);
   const negated = NEGATION[node.comparator];
   if (negated === null) {
     throw new CriteriaError(
@@ -41,5 +41,5 @@ export function negate(node: CriteriaNode, path = "$"): CriteriaNode {
       { path: `${path}.comparator`, field: node.field },
     );
   }
-  return condition({ ...node, comparator: negated });
+  return condition(node.field, node.type, negated, node.value);
 }

@@ -35,11 +35,11 @@ class CriteriaImpl<M extends string> implements Criteria<M> {
   ) {}
 
   and(...others: CriteriaInput<M>[]): Criteria<M> {
-    return join("and", [this, ...others]);
+    return join("and", others, this);
   }
 
   or(...others: CriteriaInput<M>[]): Criteria<M> {
-    return join("or", [this, ...others]);
+    return join("or", others, this);
   }
 
   toJSON(): BulkReadCriteria | undefined {
@@ -60,9 +60,9 @@ export function isCriteria(value: unknown): value is Criteria {
 }
 
 /** Joins criteria of one module, dropping falsy values (dynamic filters). */
-export function join<M extends string>(operator: GroupOperator, items: readonly CriteriaInput<M>[]): Criteria<M> {
-  let module: M | undefined;
-  const nodes: (CriteriaNode | undefined)[] = [];
+export function join<M extends string>(operator: GroupOperator, items: readonly CriteriaInput<M>[], first?: Criteria<M>): Criteria<M> {
+  let module: M | undefined = first?.module;
+  const nodes: (CriteriaNode | undefined)[] = first === undefined ? [] : [first.node];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (!item) continue;

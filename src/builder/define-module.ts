@@ -1,7 +1,7 @@
 import type { DataType } from "../schema/data-types.js";
 import type { FieldInputs, FieldSpec } from "../schema/field-spec.js";
 import { buildModuleSchema, type AnyFlatFields, type FlatFields, type ModuleSchema, type SubPath, type SubSpec, type ToSpec } from "../schema/module-schema.js";
-import { fieldOps } from "./field-ops.js";
+import { whereOf } from "./field-ops.js";
 import type { AllOps, OpsByType } from "./ops-types.js";
 
 /** The ops object of one field spec: an indexed access into OpsByType, no conditional. */
@@ -43,12 +43,12 @@ export interface Module<M extends string = string, F extends AnyFlatFields = Any
  */
 export function defineModule<const M extends string, const S extends FieldInputs>(apiName: M, fields: S): Module<M, FlatFields<S>, OpsMap<M, S>> {
   const schema = buildModuleSchema(apiName, fields);
-  const where = ((path: string) => fieldOps(schema, path)) as unknown as Where<OpsMap<M, S>>;
+  const where = whereOf(schema) as unknown as Where<OpsMap<M, S>>;
   return Object.freeze({ ...schema, where });
 }
 
 /** A module built at run time (e.g. from Zoho's fields metadata) whose fields the compiler does not know. */
 export function moduleFromSchema<M extends string>(schema: ModuleSchema<M>): Module<M> {
-  const where = ((path: string) => fieldOps(schema, path)) as unknown as Where<AnyOpsMap<M>>;
+  const where = whereOf(schema) as unknown as Where<AnyOpsMap<M>>;
   return Object.freeze({ ...schema, where });
 }

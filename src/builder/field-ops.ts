@@ -1,5 +1,5 @@
 import { combine, condition } from "../ast/combine.js";
-import { EMPTY } from "../ast/nodes.js";
+import { EMPTY, type Scalar } from "../ast/nodes.js";
 import { CriteriaError } from "../errors/criteria-error.js";
 import type { Comparator } from "../schema/comparators.js";
 import type { DataType } from "../schema/data-types.js";
@@ -42,7 +42,7 @@ class FieldOps<M extends string> {
   private one(method: MethodName, comparator: Comparator, value: unknown): Criteria<M> {
     this.check(method);
     const f = this.field;
-    return criteriaOf(this.module, condition({ field: f.path, type: f.criteriaType, comparator, value: normalizeValue(f, comparator, value, "$.value") }));
+    return criteriaOf(this.module, condition(f.path, f.criteriaType, comparator, normalizeValue(f, comparator, value, "$.value")));
   }
 
   /** between / notBetween: Zoho's own comparator where the type has it, else two conditions. */
@@ -50,12 +50,13 @@ class FieldOps<M extends string> {
     this.check(method);
     const f = this.field;
     const wire = method === "between" ? "between" : "not_between";
-    const [low, high] = normalizeValue(f, wire, [from, to], "$.value") as readonly [unknown, unknown];
+    const pair = normalizeValue(f, wire, [from, to], "$.value") as readonly [Scalar, Scalar];
     if (f.comparators.has(wire)) {
-      return criteriaOf(this.module, condition({ field: f.path, type: f.criteriaType, comparator: wire, value: [low, high] as never }));
+      return criteriaOf(this.module, condition(f.path, f.criteriaType, wire, pair));
     }
+    const [low, high] = pair;
     const [lower, upper, operator] = method === "between" ? (["greater_equal", "less_equal", "and"] as const) : (["less_than", "greater_than", "or"] as const);
-    const bound = (comparator: Comparator, value: unknown) => condition({ field: f.path, type: f.criteriaType, comparator, value: value as never });
+    const bound = (comparator: Comparator, value: Scalar) => condition(f.path, f.criteriaType, comparator, value);
     return criteriaOf(this.module, combine(operator, [bound(lower, low), bound(upper, high)]));
   }
 
@@ -89,6 +90,15 @@ export function fieldOf(schema: ModuleSchema, path: string, errorPath = "$.field
   );
 }
 
-export function fieldOps<M extends string>(schema: ModuleSchema<M>, path: string): FieldOps<M> {
-  return new FieldOps(schema.apiName, fieldOf(schema, path));
+/**
+ * `where` for a module. Ops objects hold no state of their own, so each path's is made once
+ * and shared by every later `where(path)`.
+ */
+export function whereOf<M extends string>(schema: ModuleSchema<M>): (path: string) => FieldOps<M> {
+  const made = new Map<string, FieldOps<M>>();
+  return (path: string) => {
+    let ops = made.get(path);
+    if (ops === undefined) made.set(path, (ops = new FieldOps(schema.apiName, fieldOf(schema, path))));
+    return ops;
+  };
 }

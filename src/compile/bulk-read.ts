@@ -22,10 +22,11 @@ const EMIT: Emitters = {
     ctx.v2
       ? { api_name: node.field, comparator: node.comparator, value: serializeValue(node.type, node.value, ctx.timeZone) }
       : { field: { api_name: node.field }, comparator: node.comparator, value: serializeValue(node.type, node.value, ctx.timeZone) },
-  group: (node: GroupNode, ctx) => ({
-    group_operator: node.operator,
-    group: node.children.map((child) => emit(child, ctx)),
-  }),
+  group: (node: GroupNode, ctx) => {
+    const group: unknown[] = new Array(node.children.length);
+    for (let i = 0; i < group.length; i++) group[i] = emit(node.children[i]!, ctx);
+    return { group_operator: node.operator, group };
+  },
 };
 
 function emit(node: CriteriaNode, ctx: Context): unknown {

@@ -15,7 +15,9 @@ function scalar(type: DataType, value: Scalar, timeZone: string | undefined): Wi
 export function serializeValue(type: DataType, value: Value, timeZone: string | undefined): WireValue {
   if (Array.isArray(value)) {
     const list = value as readonly Scalar[];
-    return list.map((item) => scalar(type, item, timeZone));
+    const out: WireScalar[] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) out[i] = scalar(type, list[i]!, timeZone);
+    return out;
   }
   return scalar(type, value as Scalar, timeZone);
 }

@@ -104,7 +104,7 @@ class Parser {
       return invalid(`${path}.value`, `${field.path}: value is an object with numbered keys ({"0": ...}); send a JSON array`, field.path);
     }
     const value = normalizeValue(field, comparator, input.value, `${path}.value`);
-    return condition({ field: field.path, type: field.criteriaType, comparator, value });
+    return condition(field.path, field.criteriaType, comparator, value);
   }
 }
 

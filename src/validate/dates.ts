@@ -2,7 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { format, isExists, isValid, parseISO } from "date-fns";
 
 /** Zoho's datetime form: seconds, no milliseconds, a `±HH:mm` offset. */
-const CANONICAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
+const CANONICAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)[+-](0\d|1[0-4]):([0-5]\d)$/;
 /** Any ISO-8601 date-time that carries an offset (Z, ±HH:mm or ±HHmm). */
 const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -16,19 +16,28 @@ const DATETIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ssxxx";
  * zone: exactly the "a date a day off" bug).
  */
 export function canonicalDateTime(text: string): string | undefined {
+  // Fast path, on every request: a string already in Zoho's form only needs its calendar
+  // date checked (the pattern bounds the clock and the offset).
+  const parts = CANONICAL_DATETIME.exec(text);
+  if (parts !== null) return calendarDateExists(parts[1]!, parts[2]!, parts[3]!) ? text : undefined;
   const instant = parseISO(text);
   if (!isValid(instant)) return undefined;
-  if (CANONICAL_DATETIME.test(text)) return text;
   const offset = OFFSET_DATETIME.exec(text)?.[1];
   if (offset === undefined) return undefined;
   const zone = offset === "Z" ? "+00:00" : offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
   return format(new TZDate(instant, zone), DATETIME_FORMAT);
 }
 
+function calendarDateExists(year: string, month: string, day: string): boolean {
+  const d = Number(day);
+  // Every month has a 28th: only later days need the calendar (this runs on every request).
+  return d >= 1 && d <= 28 ? Number(month) >= 1 && Number(month) <= 12 : isExists(Number(year), Number(month) - 1, d);
+}
+
 /** True for a real calendar date written `yyyy-MM-dd` (so not 2023-02-29). */
 export function isDateOnly(text: string): boolean {
   const parts = DATE_ONLY.exec(text);
-  return parts !== null && isExists(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]));
+  return parts !== null && calendarDateExists(parts[1]!, parts[2]!, parts[3]!);
 }
 
 /** A `Date` as a Zoho datetime: in UTC, or in the IANA `timeZone` given. */
@@ -41,7 +50,10 @@ export function formatDate(date: Date, timeZone: string | undefined): string {
   return format(timeZone === undefined ? date : new TZDate(date, timeZone), "yyyy-MM-dd");
 }
 
-/** The instant a validated date or datetime value stands for, to compare bounds. */
+/**
+ * The instant a validated date or datetime value stands for, to compare bounds. Validated
+ * strings are in ECMAScript's own date-time format, so the built-in parser reads them exactly.
+ */
 export function instantOf(value: string | Date): number {
-  return typeof value === "string" ? parseISO(value).getTime() : value.getTime();
+  return typeof value === "string" ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) : value.getTime();
 }

@@ -53,6 +53,11 @@ function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/** Error paths are built only when there is an error: values are checked on every request. */
+function at(path: string, index: number | undefined): string {
+  return index === undefined ? path : `${path}[${index}]`;
+}
+
 function reject(field: FieldInfo, value: unknown, path: string, why?: string): never {
   throw new CriteriaError(
     "VALUE_IN_CRITERIA_NOT_SUPPORTED",
@@ -61,48 +66,49 @@ function reject(field: FieldInfo, value: unknown, path: string, why?: string): n
   );
 }
 
-function idText(field: FieldInfo, value: unknown, path: string, pattern: RegExp): string {
+function idText(field: FieldInfo, value: unknown, path: string, index: number | undefined, pattern: RegExp): string {
   if (typeof value === "bigint") value = value.toString();
   // JSON has no bigint: a safe integer is exact and is kept; a larger number already lost digits.
   else if (typeof value === "number" && Number.isSafeInteger(value)) value = String(value);
   if (typeof value === "string" && pattern.test(value)) return value;
-  return reject(field, value, path, typeof value === "number" ? "numbers this large lose digits in JavaScript; pass a string" : undefined);
+  return reject(field, value, at(path, index), typeof value === "number" ? "numbers this large lose digits in JavaScript; pass a string" : undefined);
 }
 
-function scalar(field: FieldInfo, comparator: Comparator, value: unknown, path: string): Scalar {
+function scalar(field: FieldInfo, comparator: Comparator, value: unknown, path: string, index?: number): Scalar {
+  const fail = (why?: string): never => reject(field, value, at(path, index), why);
   switch (field.kind) {
     case "text":
     case "picklist":
     case "multiselect":
-      if (typeof value !== "string") return reject(field, value, path);
-      if (value.length > LIMITS.textLength) return reject(field, value, path, `${value.length} characters`);
+      if (typeof value !== "string") return fail();
+      if (value.length > LIMITS.textLength) return fail(`${value.length} characters`);
       if (field.valueSet !== undefined && EXACT.has(comparator) && !field.valueSet.has(value)) {
-        return reject(field, value, path, `allowed: ${field.values.map((v) => JSON.stringify(v)).join(", ")}`);
+        return fail(`allowed: ${field.values.map((v) => JSON.stringify(v)).join(", ")}`);
       }
       return value;
     case "integer":
     case "number": {
       const n = typeof value === "string" && DECIMAL.test(value) ? Number(value) : value;
-      if (typeof n !== "number" || !Number.isFinite(n)) return reject(field, value, path);
-      if (field.kind === "integer" && !Number.isInteger(n)) return reject(field, value, path);
+      if (typeof n !== "number" || !Number.isFinite(n)) return fail();
+      if (field.kind === "integer" && !Number.isInteger(n)) return fail();
       return n;
     }
     case "bigint":
-      return idText(field, value, path, SIGNED_DIGITS);
+      return idText(field, value, path, index, SIGNED_DIGITS);
     case "lookup":
-      return idText(field, value, path, DIGITS);
+      return idText(field, value, path, index, DIGITS);
     case "boolean":
-      return typeof value === "boolean" ? value : reject(field, value, path);
+      return typeof value === "boolean" ? value : fail();
     case "date":
-      if (value instanceof Date) return Number.isNaN(value.getTime()) ? reject(field, value, path) : value;
-      return typeof value === "string" && isDateOnly(value) ? value : reject(field, value, path);
+      if (value instanceof Date) return Number.isNaN(value.getTime()) ? fail() : value;
+      return typeof value === "string" && isDateOnly(value) ? value : fail();
     case "datetime": {
-      if (value instanceof Date) return Number.isNaN(value.getTime()) ? reject(field, value, path) : value;
+      if (value instanceof Date) return Number.isNaN(value.getTime()) ? fail() : value;
       const text = typeof value === "string" ? canonicalDateTime(value) : undefined;
-      return text ?? reject(field, value, path);
+      return text ?? fail();
     }
     case "none":
-      return reject(field, value, path);
+      return fail();
   }
 }
 
@@ -112,8 +118,10 @@ function listOf(value: unknown): readonly unknown[] | undefined {
 
 function checkOrder(field: FieldInfo, pair: readonly Scalar[], path: string): void {
   const [from, to] = pair as [Scalar, Scalar];
-  const numeric = typeof from === "number" ? [from, to as number] : [instantOf(from as string | Date), instantOf(to as string | Date)];
-  if (numeric[0]! > numeric[1]!) reject(field, pair, path, "the first bound is after the second, so nothing could match");
+  // Validated dates, and datetimes written with the same offset, order as strings.
+  const sameForm = typeof from === "string" && typeof to === "string" && (from.length === 10 || from.endsWith(to.slice(-6)));
+  const after = typeof from === "number" ? from > (to as number) : sameForm ? from > to : instantOf(from as string | Date) > instantOf(to as string | Date);
+  if (after) reject(field, pair, path, "the first bound is after the second, so nothing could match");
 }
 
 /**
@@ -131,7 +139,8 @@ export function normalizeValue(field: FieldInfo, comparator: Comparator, value: 
   if (list === undefined) return reject(field, value, path, `${comparator} takes ${arity === "pair" ? "[from, to]" : "a list"}`);
   if (arity === "pair" && list.length !== 2) return reject(field, value, path, `${comparator} takes exactly two values, [from, to]`);
   if (arity === "list" && list.length === 0) return reject(field, value, path, `${comparator} takes at least one value`);
-  const out = list.map((item, i) => scalar(field, comparator, item, `${path}[${i}]`));
+  const out: Scalar[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = scalar(field, comparator, list[i], path, i);
   if (arity === "pair") checkOrder(field, out, path);
   return Object.freeze(out);
 }
