@@ -45,6 +45,11 @@ export interface BulkReadRequestBody {
 }
 
 export interface JobRunner {
+  /**
+   * The Bulk Read API version the runner talks ("v8"), when it knows one. The pipeline pages
+   * with `page_token` from v7 and with `page` before; without it, the query's version or v8.
+   */
+  readonly apiVersion?: string;
   /** `POST /crm/bulk/{v}/read`; resolves to `data[0].details` (state `ADDED`). */
   createJob(body: BulkReadRequestBody, options?: { signal?: AbortSignal }): Promise<JobDetails>;
   /** `GET /crm/bulk/{v}/read/{id}`; resolves to `data[0]`. */

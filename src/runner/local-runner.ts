@@ -9,7 +9,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { parse as parseCsv } from "csv-parse";
-import { Zip, ZipDeflate } from "fflate";
+import * as zlib from "node:zlib";
+import { Zip, type ZipInputFile } from "fflate";
 import ICAL from "ical.js";
 import { match, P } from "ts-pattern";
 import { parseCriteria } from "../parse/parse-criteria.js";
@@ -193,61 +194,160 @@ function plainText(value: unknown): string {
 }
 
 /**
+ * `yyyy-MM-ddTHH:mm:ss+00:00` for an instant. A Zoho datetime has no milliseconds. The
+ * date-fns path (formatDateTime) asks Intl for the zone's offset on every call, which costs
+ * more than the rest of a row; UTC has no offset to ask for, so years 0-9999 use the
+ * engine's own UTC formatter (whose fixed layout `yyyy-MM-ddTHH:mm:ss.sssZ` is replaced only in
+ * its constant suffix).
+ */
+function utcDateTime(ms: number): string {
+  const date = new Date(ms);
+  const year = date.getUTCFullYear();
+  if (year < 0 || year > 9999) return formatDateTime(date, "UTC");
+  return `${date.toISOString().slice(0, 19)}+00:00`;
+}
+
+type CellWriter = (value: unknown) => string;
+
+/** How the values of one column are written: chosen once per column, not once per cell. */
+function cellWriter(type: DataType, timeZone?: string): CellWriter {
+  const write: CellWriter = match(VALUE_KIND_BY_TYPE[type])
+    .with("lookup", (): CellWriter => (value) => lookupId(value) ?? "")
+    .with("datetime", (): CellWriter => (value) => {
+      const ms = value instanceof Date ? value.getTime() : instantMs(value);
+      return ms === undefined || Number.isNaN(ms) ? plainText(value) : utcDateTime(ms);
+    })
+    .with("date", (): CellWriter => (value) => calendarDate(value, timeZone) ?? plainText(value))
+    .with("boolean", (): CellWriter => (value) => (typeof value === "boolean" ? String(value) : plainText(value)))
+    .with(P._, (): CellWriter => (value) => (Array.isArray(value) ? value.filter((v) => !isEmptyValue(v)).map(plainText).join(";") : plainText(value)))
+    .exhaustive();
+  return (value) => (isEmptyValue(value) ? "" : write(value));
+}
+
+/**
  * A value as Zoho writes it in the CSV: ids as strings, booleans true/false, datetimes
  * `yyyy-MM-ddTHH:mm:ss+00:00`, dates `yyyy-MM-dd`, multi-selects `;`-joined, a lookup as its id,
  * no value as an empty cell.
  */
 export function cellText(value: unknown, type: DataType, timeZone?: string): string {
-  if (isEmptyValue(value)) return "";
-  return match(VALUE_KIND_BY_TYPE[type])
-    .with("lookup", () => lookupId(value) ?? "")
-    .with("datetime", () => {
-      const ms = instantMs(value);
-      return ms === undefined ? plainText(value) : formatDateTime(new Date(ms), "UTC");
-    })
-    .with("date", () => calendarDate(value, timeZone) ?? plainText(value))
-    .with("boolean", () => (typeof value === "boolean" ? String(value) : plainText(value)))
-    .with(P._, () => (Array.isArray(value) ? value.filter((v) => !isEmptyValue(v)).map(plainText).join(";") : plainText(value)))
-    .exhaustive();
+  return cellWriter(type, timeZone)(value);
 }
 
-/** Streams text into a one-entry ZIP (fflate's streaming Zip + ZipDeflate), a chunk at a time. */
+/** CRC-32 (IEEE), for the ZIP entry: native when Node has it (20.15+), else a table. */
+const CRC_TABLE = (() => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+})();
+const crc32: (data: Uint8Array, value: number) => number =
+  typeof (zlib as { crc32?: unknown }).crc32 === "function"
+    ? (data, value) => zlib.crc32(data, value)
+    : (data, value) => {
+        let c = ~value;
+        for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+        return ~c >>> 0;
+      };
+
+/**
+ * Streams text into a one-entry ZIP: fflate's streaming `Zip` writes the container, native
+ * zlib deflates (in libuv's thread pool, so the text of the next chunk is generated while the
+ * last one compresses). Like any streaming ZIP writer, the entry's sizes and CRC follow its
+ * data in a data descriptor.
+ */
 async function* zipEntry(name: string, text: Iterable<string>, mtime: Date, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
   const out: Uint8Array[] = [];
   let failure: Error | null = null;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
   const zip = new Zip((error, chunk) => {
     if (error) failure = error;
     else out.push(chunk);
+    notify();
   });
-  const entry = new ZipDeflate(name, { level: 6 });
-  entry.mtime = mtime;
-  zip.add(entry);
+  // A ZipInputFile of our own: fflate takes the compressed chunks as they are, and reads crc
+  // and size when the final chunk arrives.
+  const entry = { filename: name, mtime, compression: 8, flag: 0, crc: 0, size: 0, ondata: undefined as unknown as (error: Error | null, data: Uint8Array, final: boolean) => void };
+  zip.add(entry as unknown as ZipInputFile);
+  const deflater = zlib.createDeflateRaw({ level: 6 });
+  let ended = false;
+  deflater.on("data", (chunk: Buffer) => entry.ondata(null, chunk, false));
+  deflater.on("end", () => {
+    ended = true;
+    entry.ondata(null, new Uint8Array(0), true);
+    zip.end();
+    notify();
+  });
+  deflater.on("error", (error) => {
+    failure = error;
+    notify();
+  });
+  deflater.on("drain", notify);
+  const changed = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
   const encoder = new TextEncoder();
   let buffer = "";
-  const flush = (final: boolean) => {
+  const write = async (final: boolean) => {
     signal?.throwIfAborted();
-    entry.push(encoder.encode(buffer), final);
+    const bytes = encoder.encode(buffer);
     buffer = "";
-    if (final) zip.end();
-    if (failure) throw failure;
+    entry.crc = crc32(bytes, entry.crc);
+    entry.size += bytes.length;
+    const more = final ? (deflater.end(bytes), true) : deflater.write(bytes);
+    if (!more) while (deflater.writableNeedDrain && failure === null) await changed();
   };
-  for (const piece of text) {
-    buffer += piece;
-    if (buffer.length >= CHUNK_CHARS) {
-      flush(false);
-      yield* out.splice(0);
+  try {
+    for (const piece of text) {
+      buffer += piece;
+      if (buffer.length >= CHUNK_CHARS) {
+        await write(false);
+        if (failure) throw failure;
+        if (out.length > 0) yield* out.splice(0);
+      }
     }
+    await write(true);
+    while (!ended && failure === null) {
+      if (out.length > 0) yield* out.splice(0);
+      else await changed();
+    }
+    if (failure) throw failure;
+    yield* out.splice(0);
+  } finally {
+    if (!ended) deflater.destroy();
   }
-  flush(true);
-  yield* out.splice(0);
 }
 
 function* csvText(records: readonly LocalRecord[], columns: readonly string[], typeOf: (path: string) => DataType, timeZone: string | undefined): Generator<string> {
-  const types = columns.map(typeOf);
+  const writers = columns.map((column) => cellWriter(typeOf(column), timeZone));
+  const count = columns.length;
   yield `${columns.map(csvField).join(",")}\r\n`;
+  // Rows are joined into pieces of about a hundred, so the generator is resumed per piece, not per row.
+  let piece = "";
+  let rows = 0;
   for (const record of records) {
-    yield `${columns.map((column, i) => csvField(cellText(column === "id" ? record["id"] : readPath(record, column), types[i]!, timeZone))).join(",")}\r\n`;
+    let line = "";
+    for (let i = 0; i < count; i++) {
+      const column = columns[i]!;
+      const value = column === "id" ? record["id"] : readPath(record, column);
+      line += (i === 0 ? "" : ",") + csvField(writers[i]!(value));
+    }
+    piece += `${line}\r\n`;
+    if (++rows === 100) {
+      yield piece;
+      piece = "";
+      rows = 0;
+    }
   }
+  if (piece !== "") yield piece;
 }
 
 function icsTime(value: unknown, allDay: boolean): ICAL.Time | undefined {
@@ -325,7 +425,8 @@ class LocalRunnerImpl implements LocalRunner {
   private readonly pageSize: number;
   private readonly clock: () => Date;
   private readonly user: { id: string; name?: string };
-  private readonly apiVersion: string;
+  /** The version written in `download_url`; the pipeline pages by it (page_token from v7). */
+  readonly apiVersion: string;
   private held = false;
   private nextFailure: ZohoErrorBody | undefined;
   private jobCount = 0;

@@ -137,6 +137,11 @@ class ZohoRunner implements JobRunner {
     });
   }
 
+  /** The Bulk API version segment requests use ("v8"). */
+  get apiVersion(): string {
+    return this.#version;
+  }
+
   /** Explicit option, else the token response's `api_domain`, else the data-center table. */
   #apiDomain(): string {
     return this.#explicitApiDomain ?? this.#tokens.apiDomain ?? this.#defaultApiDomain;
