@@ -117,7 +117,7 @@ export function zohoErrorFromResponse(
     code: found.code,
     status,
     zohoMessage,
-    message: `${operation} was rejected by Zoho (HTTP ${status} ${found.code})${zohoMessage ? `: ${zohoMessage}` : ""}. ${hintFor(found.code, status)}`,
+    message: `${operation} was rejected by Zoho (HTTP ${status} ${found.code})${zohoMessage ? `: ${zohoMessage.replace(/\.$/, "")}` : ""}. ${hintFor(found.code, status)}`,
     retryable: status >= 500 || status === 429 || found.code === "TOO_MANY_REQUESTS",
   };
   return new ZohoApiError(found.details === undefined ? init : { ...init, details: found.details });
