@@ -53,6 +53,10 @@ describe("runBulkRead over the fake Zoho server", () => {
     const done = events.filter((e) => e.phase === "page-done");
     expect(done.map((e) => [e.page, e.pageCount, e.recordsSoFar])).toEqual([[1, 10, 10], [2, 10, 20], [3, 5, 25]]);
     expect(events.at(-1)).toMatchObject({ phase: "done", page: 3, recordsSoFar: 25, state: "COMPLETED" });
+    const moving = events.filter((e) => e.phase === "records").map((e) => e.recordsSoFar);
+    expect(moving.length).toBeGreaterThanOrEqual(3);
+    expect(moving).toEqual([...moving].sort((a, b) => a - b));
+    expect(moving.at(-1)).toBe(25);
     expect(events.filter((e) => e.phase === "created")).toHaveLength(3);
     expect(new Set(events.filter((e) => e.phase === "polling").map((e) => e.state))).toEqual(new Set(["QUEUED", "IN PROGRESS", "COMPLETED"]));
   });

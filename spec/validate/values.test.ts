@@ -135,7 +135,7 @@ describe("text, picklist and number values", () => {
 describe("error messages", () => {
   it("name the field, what was wrong and what is allowed", () => {
     expect(() => where("No_of_Employees").eq(1.5)).toThrow(/No_of_Employees \(integer\) takes an integer; got 1\.5/);
-    expect(() => (where as (f: string) => unknown)("Emial")).toThrow(/Leads has no field "Emial"; did you mean "Email"\?/);
+    expect(() => (where as (f: string) => unknown)("Emial")).toThrow(/Leads has no field "Emial" among its fields; did you mean "Email"\?/);
     expect(() => (where("Annual_Revenue") as unknown as { contains(v: string): unknown }).contains("1")).toThrow(
       expect.objectContaining({ code: "FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE", message: expect.stringContaining("allowed: eq, ne") }),
     );

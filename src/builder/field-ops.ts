@@ -85,7 +85,7 @@ export function fieldOf(schema: ModuleSchema, path: string, errorPath = "$.field
   const hints = typeof path === "string" ? suggest(path, schema.paths) : [];
   throw new CriteriaError(
     "FIELD_IN_CRITERIA_NOT_AVAILABLE",
-    `${schema.apiName} has no field ${JSON.stringify(path)}${hints.length ? `; did you mean ${hints.map((h) => `"${h}"`).join(" or ")}?` : ""} (declare it in defineModule to use it)`,
+    `${schema.apiName} has no field ${JSON.stringify(path)} among its fields${hints.length ? `; did you mean ${hints.map((h) => `"${h}"`).join(" or ")}?` : ""}`,
     { field: String(path), path: errorPath, allowed: hints },
   );
 }

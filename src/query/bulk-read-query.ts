@@ -123,7 +123,7 @@ class QueryImpl<M extends string, F extends AnyFlatFields, Sel extends string> i
     const all = [...this.state.fields];
     for (const field of fields) {
       if (this.module.field(field) === undefined) {
-        fail("FIELD_NOT_SUPPORTED", `${this.module.apiName} has no field ${JSON.stringify(field)} to select; declare it in defineModule`, `$.query.fields[${all.length}]`);
+        fail("FIELD_NOT_SUPPORTED", `${this.module.apiName} has no field ${JSON.stringify(field)} among its fields to select`, `$.query.fields[${all.length}]`);
       }
       if (!all.includes(field)) all.push(field);
     }

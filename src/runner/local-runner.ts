@@ -20,6 +20,7 @@ import { canonicalDateTime, formatDateTime, isDateOnly } from "../validate/dates
 import { calendarDate, compilePredicate, instantMs, isEmptyValue, lookupId, readPath, type LocalRecord, type RecordPredicate } from "./evaluate.js";
 import type { BulkReadRequestBody, JobDetails, JobRunner, JobState, ZohoErrorBody } from "./job-runner.js";
 import { RunnerError, ZohoApiError } from "./zoho-api-error.js";
+import { crc32 } from "./zip/crc32.js";
 
 /** Records of one module: plain objects keyed by field API name, or the path of a CSV file. */
 export type LocalModuleData = readonly Readonly<Record<string, unknown>>[] | string;
@@ -232,25 +233,6 @@ function cellWriter(type: DataType, timeZone?: string): CellWriter {
 export function cellText(value: unknown, type: DataType, timeZone?: string): string {
   return cellWriter(type, timeZone)(value);
 }
-
-/** CRC-32 (IEEE), for the ZIP entry: native when Node has it (20.15+), else a table. */
-const CRC_TABLE = (() => {
-  const table = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c;
-  }
-  return table;
-})();
-const crc32: (data: Uint8Array, value: number) => number =
-  typeof (zlib as { crc32?: unknown }).crc32 === "function"
-    ? (data, value) => zlib.crc32(data, value)
-    : (data, value) => {
-        let c = ~value;
-        for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-        return ~c >>> 0;
-      };
 
 /**
  * Streams text into a one-entry ZIP: fflate's streaming `Zip` writes the container, native

@@ -1,18 +1,46 @@
 // Streaming reader of Bulk Read results: ZIP bytes in, CSV records (or the raw ICS text) out,
 // with memory bounded by chunk and batch sizes, never by the number of records.
 //
-// - fflate's streaming `Unzip` finds the entries; inflation is handed to native zlib
-//   (`createInflateRaw`) through a decoder class registered with `unzip.register`, because
-//   fflate's pure-JS inflate is several times slower.
+// - A small streaming ZIP reader of our own (./zip/) walks the archive front to back. It never
+//   looks for signatures inside compressed data: a deflated entry ends where native zlib says
+//   its deflate stream ends (`bytesWritten`), a stored entry after its header's size. Only a
+//   stored entry with a data descriptor needs a search, and there a `PK\x07\x08` counts only if
+//   the descriptor after it records the CRC-32 and size of every byte before it.
+// - Every entry's CRC-32 and sizes are checked against its header or data descriptor, and the
+//   central directory against the entries read: any mismatch or truncation is ARCHIVE_CORRUPT.
 // - Backpressure end to end: the next input chunk is pulled only when the inflater has consumed
 //   the previous one, the inflater is paused while inflated bytes wait for the consumer, and the
 //   CSV parser is fed only as fast as its records are read.
-// - Untrusted archives: one data entry only (`.csv`/`.ics`), no names escaping a folder, and a
-//   cap on inflated bytes counted as they stream (the header's size is not trusted).
+// - Untrusted archives: one data entry only (`.csv`/`.ics`), no names escaping a folder, no
+//   encryption, methods 0 and 8 only, and a cap on inflated bytes counted as they stream (the
+//   header's size is not trusted).
 
-import { createInflateRaw, type InflateRaw } from "node:zlib";
 import { parse, type Parser } from "csv-parse";
-import { Unzip, type AsyncFlateStreamHandler, type UnzipDecoder, type UnzipDecoderConstructor, type UnzipFile } from "fflate";
+import { ByteReader } from "./zip/byte-reader.js";
+import { Tally, inflated, storedKnownSize, storedUntilDescriptor } from "./zip/entry-data.js";
+import {
+  CENTRAL_HEADER,
+  DATA_DESCRIPTOR,
+  DEFLATED,
+  DESCRIPTOR_LOOKAHEAD,
+  END_OF_CENTRAL_DIRECTORY,
+  LOCAL_HEADER,
+  SPANNING_MARKER,
+  STORED,
+  ZIP64_END_OF_CENTRAL_DIRECTORY,
+  corrupt,
+  describeDescriptorMismatch,
+  hex32,
+  matchDescriptor,
+  readCentralDirectory,
+  readLocalHeader,
+  truncated,
+  u32,
+  type EntryRecord,
+  type EntryTotals,
+  type LocalHeader,
+} from "./zip/format.js";
+import { Wake } from "./zip/wake.js";
 import { RunnerError } from "./zoho-api-error.js";
 
 export interface ReadArchiveEntryOptions {
@@ -31,54 +59,126 @@ export interface ReadCsvRecordsOptions {
 
 const DEFAULT_MAX_ENTRY_BYTES = 4 * 1024 ** 3;
 const DEFAULT_BATCH_SIZE = 1_000;
-/** Pause the inflater while this many inflated bytes wait for the consumer. */
-const QUEUE_HIGH_WATER = 256 * 1024;
 const DATA_EXTENSIONS: readonly string[] = [".csv", ".ics"];
 
 /**
  * Yields the inflated bytes of the archive's single data entry (`.csv` or `.ics`).
  * Refusals (a second data entry, an unsafe name, too many bytes, a corrupt archive) are thrown
- * from the iteration as RunnerError. A second data entry can only be seen after the first one
- * has streamed: consumers must treat a late error as a failure of the whole file.
+ * from the iteration as RunnerError. A second data entry, a CRC-32 mismatch or a bad central
+ * directory can only be seen after the data entry has streamed: consumers must treat a late
+ * error as a failure of the whole file.
  */
 export async function* readArchiveEntry(
   zipBytes: AsyncIterable<Uint8Array>,
   options: ReadArchiveEntryOptions = {},
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const state = new EntryState(options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES);
+  const maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const extensions = (options.extensions ?? DATA_EXTENSIONS).map((extension) => extension.toLowerCase());
-  const allData = DATA_EXTENSIONS;
-  const unzip = new Unzip((file) => onFile(file, state, extensions, allData));
-  unzip.register(nativeInflateDecoder(state));
-
-  const input = zipBytes[Symbol.asyncIterator]();
-  let inputDone = false;
+  const reader = new ByteReader(zipBytes);
+  const entries: EntryRecord[] = [];
+  let dataEntry: string | undefined;
+  /** An entry's end was found by searching its data (stored, with a data descriptor). */
+  let searched = false;
   try {
     for (;;) {
-      if (state.error !== undefined) throw state.error;
-      const chunk = state.take();
-      if (chunk !== undefined) {
-        yield chunk;
-        continue;
+      const offset = reader.position;
+      const signatureBytes = await reader.read(4);
+      if (signatureBytes === undefined) {
+        throw offset === 0 ? corrupt("the download is empty or too short to be a ZIP") : truncated("the archive (no central directory)");
       }
-      if (state.pendingWrites === 0 && state.activeInflaters === 0 && inputDone) break;
-      if (state.pendingWrites === 0 && !inputDone) {
-        // The inflater has taken everything so far: pull the next chunk of the download.
-        const next = await input.next();
-        if (next.done === true) inputDone = true;
-        pushToUnzip(unzip, next.done === true ? new Uint8Array(0) : next.value, inputDone, state);
-        continue;
+      const signature = u32(signatureBytes, 0);
+      if (signature === LOCAL_HEADER) {
+        const header = await readLocalHeader(reader, offset);
+        const isData = classifyEntry(header.name, dataEntry, extensions);
+        if (isData) dataEntry = header.name;
+        if (header.method === STORED && header.hasDescriptor) searched = true;
+        const totals = yield* readEntry(reader, header, maxEntryBytes, isData);
+        entries.push({ nameBytes: header.nameBytes, name: header.name, ...totals });
+      } else if (offset === 0 && (signature === SPANNING_MARKER || signature === DATA_DESCRIPTOR)) {
+        // A one-part archive marked as spanned (APPNOTE 8.5.4): the entries follow.
+      } else if (signature === CENTRAL_HEADER || signature === END_OF_CENTRAL_DIRECTORY || signature === ZIP64_END_OF_CENTRAL_DIRECTORY) {
+        await readCentralDirectory(reader, signature, entries);
+        break;
+      } else {
+        throw corrupt(offset === 0 ? "it does not start with a ZIP header (is this a Bulk Read result?)" : `unexpected record ${hex32(signature)} at offset ${offset}`);
       }
-      await state.changed();
     }
-    if (state.dataEntry === undefined) {
+    if (dataEntry === undefined) {
       throw new RunnerError("ARCHIVE_NO_DATA_ENTRY", `The result archive has no ${extensions.join(" or ")} entry: check that the job completed and that this is a Bulk Read result.`);
     }
+    // Read the download to its end. Bytes after the end record are ignored, as unzip does,
+    // unless an entry's end was found by a search: data that forged a descriptor and a central
+    // directory would leave the real ones there.
+    const trailing = await reader.drain();
+    if (searched && trailing > 0) throw corrupt(`${trailing} bytes follow its end record, after a stored entry whose end had to be searched for`);
   } finally {
-    state.terminate();
     // Stop the download when we stop early (error or a consumer that broke out of its loop).
-    if (!inputDone) await input.return?.();
+    await reader.close();
   }
+}
+
+/** Checks an entry's name against the refusals; true for the data entry. */
+function classifyEntry(name: string, dataEntry: string | undefined, extensions: readonly string[]): boolean {
+  if (!isSafeEntryName(name)) {
+    throw new RunnerError("ARCHIVE_UNSAFE_ENTRY_NAME", `The result archive has an entry named ${JSON.stringify(name.slice(0, 200))} that escapes its folder: refusing the archive.`);
+  }
+  const lower = name.toLowerCase();
+  if (!DATA_EXTENSIONS.some((extension) => lower.endsWith(extension))) return false;
+  if (dataEntry !== undefined) {
+    throw new RunnerError(
+      "ARCHIVE_MULTIPLE_DATA_ENTRIES",
+      `The result archive has more than one data entry (${JSON.stringify(dataEntry)} and ${JSON.stringify(name)}); a Bulk Read result has exactly one: refusing it.`,
+    );
+  }
+  if (!extensions.some((extension) => lower.endsWith(extension))) {
+    throw new RunnerError("ARCHIVE_WRONG_ENTRY_TYPE", `The result archive holds ${JSON.stringify(name)}, not a ${extensions.join(" or ")} file: read ICS results with readArchiveEntry.`);
+  }
+  return true;
+}
+
+/**
+ * Streams one entry's data (yielding it only for the data entry; other entries are read and
+ * checked, then dropped), then checks its CRC-32 and sizes against the header or the data
+ * descriptor, which it consumes. Returns what the entry held.
+ */
+async function* readEntry(reader: ByteReader, header: LocalHeader, cap: number, isData: boolean): AsyncGenerator<Uint8Array, EntryTotals, undefined> {
+  const name = header.name;
+  if (!header.hasDescriptor && header.size > cap) throw tooLarge(name, header.size, cap);
+  const tally = new Tally(cap, (size) => tooLarge(name, size, cap));
+  const body =
+    header.method === DEFLATED
+      ? inflated(reader, header.hasDescriptor ? undefined : header.compressedSize, tally)
+      : header.hasDescriptor
+        ? storedUntilDescriptor(reader, tally)
+        : storedKnownSize(reader, header.compressedSize, tally);
+  let compressedSize: number;
+  try {
+    for (;;) {
+      const step = await body.next();
+      if (step.done === true) {
+        compressedSize = step.value;
+        break;
+      }
+      if (isData) yield step.value;
+    }
+  } finally {
+    // Stops the inflater when the consumer stopped early or something failed.
+    await body.return(0);
+  }
+  const totals: EntryTotals = { crc: tally.crc, compressedSize, size: tally.size };
+  const label = JSON.stringify(name.slice(0, 200));
+  if (header.hasDescriptor) {
+    await reader.fill(DESCRIPTOR_LOOKAHEAD);
+    const bytes = reader.peek(DESCRIPTOR_LOOKAHEAD);
+    const length = matchDescriptor(bytes, totals, false);
+    if (length < 0) throw corrupt(`the entry ${label} does not check out: ${describeDescriptorMismatch(bytes, totals)}`);
+    await reader.skip(length);
+  } else if (totals.crc !== header.crc || totals.compressedSize !== header.compressedSize || totals.size !== header.size) {
+    throw corrupt(
+      `the entry ${label} does not check out: its header records CRC-32 ${hex32(header.crc)}, ${header.compressedSize} compressed and ${header.size} uncompressed bytes, but the data has CRC-32 ${hex32(totals.crc)}, ${totals.compressedSize} and ${totals.size}`,
+    );
+  }
+  return totals;
 }
 
 /**
@@ -189,121 +289,6 @@ function csvError(error: unknown): RunnerError {
   });
 }
 
-/** Shared state of one archive read: the queue of inflated bytes, counters, errors. */
-class EntryState {
-  readonly queue: Uint8Array[] = [];
-  queuedBytes = 0;
-  /** Writes handed to a native inflater and not yet consumed by it. */
-  pendingWrites = 0;
-  /** Native inflaters that have not ended yet. */
-  activeInflaters = 0;
-  error: RunnerError | undefined;
-  dataEntry: string | undefined;
-  readonly inflaters = new Set<InflateRaw>();
-  readonly files = new Set<UnzipFile>();
-  readonly #wake = new Wake();
-
-  constructor(readonly maxEntryBytes: number) {}
-
-  readonly notify = (): void => this.#wake.notify();
-
-  changed(): Promise<void> {
-    return this.#wake.wait();
-  }
-
-  push(chunk: Uint8Array): void {
-    this.queue.push(chunk);
-    this.queuedBytes += chunk.length;
-    if (this.queuedBytes >= QUEUE_HIGH_WATER) for (const inflater of this.inflaters) inflater.pause();
-    this.notify();
-  }
-
-  take(): Uint8Array | undefined {
-    const chunk = this.queue.shift();
-    if (chunk === undefined) return undefined;
-    this.queuedBytes -= chunk.length;
-    if (this.queuedBytes < QUEUE_HIGH_WATER) for (const inflater of this.inflaters) inflater.resume();
-    return chunk;
-  }
-
-  fail(error: RunnerError): void {
-    this.error ??= error;
-    this.terminate();
-    this.notify();
-  }
-
-  terminate(): void {
-    for (const file of this.files) file.terminate();
-    for (const inflater of this.inflaters) inflater.destroy();
-    this.files.clear();
-    this.inflaters.clear();
-    this.activeInflaters = 0;
-    this.pendingWrites = 0;
-  }
-}
-
-function pushToUnzip(unzip: Unzip, chunk: Uint8Array, final: boolean, state: EntryState): void {
-  if (state.error !== undefined) return;
-  try {
-    unzip.push(chunk, final);
-  } catch (error) {
-    state.fail(
-      new RunnerError("ARCHIVE_CORRUPT", `The result archive is not a valid ZIP (${error instanceof Error ? error.message : String(error)}): download it again.`, {
-        cause: error,
-      }),
-    );
-  }
-}
-
-function onFile(file: UnzipFile, state: EntryState, extensions: readonly string[], allData: readonly string[]): void {
-  if (state.error !== undefined) return;
-  const name = file.name;
-  if (!isSafeEntryName(name)) {
-    state.fail(new RunnerError("ARCHIVE_UNSAFE_ENTRY_NAME", `The result archive has an entry named ${JSON.stringify(name.slice(0, 200))} that escapes its folder: refusing the archive.`));
-    return;
-  }
-  const lower = name.toLowerCase();
-  const isData = allData.some((extension) => lower.endsWith(extension));
-  if (isData) {
-    if (state.dataEntry !== undefined) {
-      state.fail(new RunnerError("ARCHIVE_MULTIPLE_DATA_ENTRIES", `The result archive has more than one data entry (${JSON.stringify(state.dataEntry)} and ${JSON.stringify(name)}); a Bulk Read result has exactly one: refusing it.`));
-      return;
-    }
-    if (!extensions.some((extension) => lower.endsWith(extension))) {
-      state.fail(new RunnerError("ARCHIVE_WRONG_ENTRY_TYPE", `The result archive holds ${JSON.stringify(name)}, not a ${extensions.join(" or ")} file: read ICS results with readArchiveEntry.`));
-      return;
-    }
-    state.dataEntry = name;
-  }
-  if (file.originalSize !== undefined && file.originalSize > state.maxEntryBytes) {
-    state.fail(tooLarge(name, file.originalSize, state.maxEntryBytes));
-    return;
-  }
-  // Every entry is started, even ones we skip: an entry that is not started is buffered by fflate.
-  let inflated = 0;
-  const ondata: AsyncFlateStreamHandler = (error, data, final) => {
-    if (state.error !== undefined) return;
-    if (error !== null) {
-      state.fail(new RunnerError("ARCHIVE_CORRUPT", `The result archive entry ${JSON.stringify(name)} could not be inflated (${error.message}): download it again.`, { cause: error }));
-      return;
-    }
-    inflated += data.length;
-    if (inflated > state.maxEntryBytes) {
-      state.fail(tooLarge(name, inflated, state.maxEntryBytes));
-      return;
-    }
-    if (isData && data.length > 0) state.push(data);
-    if (final) state.files.delete(file);
-  };
-  file.ondata = ondata;
-  state.files.add(file);
-  try {
-    file.start();
-  } catch (error) {
-    state.fail(new RunnerError("ARCHIVE_CORRUPT", `The result archive entry ${JSON.stringify(name)} cannot be read (${error instanceof Error ? error.message : String(error)}).`, { cause: error }));
-  }
-}
-
 function tooLarge(name: string, bytes: number, cap: number): RunnerError {
   return new RunnerError(
     "ARCHIVE_ENTRY_TOO_LARGE",
@@ -311,82 +296,12 @@ function tooLarge(name: string, bytes: number, cap: number): RunnerError {
   );
 }
 
-/** No absolute paths, drive letters, `..` segments or NUL: the name must stay inside a folder. */
-export function isSafeEntryName(name: string): boolean {
-  if (name.length === 0 || name.includes("\0")) return false;
-  const normalised = name.replace(/\\/g, "/");
-  if (normalised.startsWith("/") || /^[A-Za-z]:/.test(normalised)) return false;
-  return !normalised.split("/").includes("..");
-}
-
 /**
- * A fflate decoder (compression method 8, deflate) that inflates with native zlib. fflate
- * pushes compressed chunks; zlib emits inflated chunks asynchronously to `ondata`. The shared
- * state counts pending writes (input backpressure) and can pause the inflater (output side).
+ * No absolute paths, drive letters, `..` segments, backslashes (ZIP names use `/`; a backslash
+ * is a Windows separator in disguise) or NUL: the name must stay inside a folder.
  */
-function nativeInflateDecoder(state: EntryState): UnzipDecoderConstructor {
-  return class NativeInflate implements UnzipDecoder {
-    static readonly compression = 8;
-    ondata: AsyncFlateStreamHandler = () => undefined;
-    readonly #inflater: InflateRaw;
-
-    constructor(_name: string, _size?: number, _originalSize?: number) {
-      const inflater = createInflateRaw();
-      this.#inflater = inflater;
-      state.inflaters.add(inflater);
-      state.activeInflaters++;
-      inflater.on("data", (chunk: Buffer) => this.ondata(null, chunk as Uint8Array<ArrayBuffer>, false));
-      inflater.on("end", () => {
-        this.#finish();
-        this.ondata(null, new Uint8Array(0), true);
-        state.notify();
-      });
-      inflater.on("error", (error: Error) => {
-        this.#finish();
-        state.fail(new RunnerError("ARCHIVE_CORRUPT", `The result archive's deflate data is corrupt (${error.message}): download it again.`, { cause: error }));
-      });
-      if (state.queuedBytes >= QUEUE_HIGH_WATER) inflater.pause();
-    }
-
-    push(chunk: Uint8Array, final: boolean): void {
-      if (this.#inflater.destroyed) return;
-      state.pendingWrites++;
-      const written = (): void => {
-        state.pendingWrites = Math.max(0, state.pendingWrites - 1);
-        state.notify();
-      };
-      // zlib keeps a reference to the chunk until it is consumed; fflate does not reuse it.
-      if (final) this.#inflater.end(chunk, written);
-      else this.#inflater.write(chunk, written);
-    }
-
-    terminate(): void {
-      this.#finish();
-      this.#inflater.destroy();
-    }
-
-    #finish(): void {
-      if (state.inflaters.delete(this.#inflater)) state.activeInflaters = Math.max(0, state.activeInflaters - 1);
-    }
-  };
-}
-
-/** A reusable "something changed" signal: `wait()` resolves at the next `notify()`. */
-class Wake {
-  #resolve: (() => void) | undefined;
-  #promise: Promise<void> | undefined;
-
-  readonly notify = (): void => {
-    const resolve = this.#resolve;
-    this.#resolve = undefined;
-    this.#promise = undefined;
-    resolve?.();
-  };
-
-  wait(): Promise<void> {
-    this.#promise ??= new Promise<void>((resolve) => {
-      this.#resolve = resolve;
-    });
-    return this.#promise;
-  }
+export function isSafeEntryName(name: string): boolean {
+  if (name.length === 0 || name.includes("\0") || name.includes("\\")) return false;
+  if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) return false;
+  return !name.split("/").includes("..");
 }

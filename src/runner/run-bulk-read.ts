@@ -24,7 +24,8 @@ import { sleep } from "./retry-policy.js";
 import { waitForJob } from "./wait-for-job.js";
 import { RunnerError, ZohoApiError } from "./zoho-api-error.js";
 
-export type BulkReadPhase = "created" | "polling" | "downloading" | "page-done" | "done";
+/** "records" follows every batch of records read, so a progress bar can move within a page. */
+export type BulkReadPhase = "created" | "polling" | "downloading" | "records" | "page-done" | "done";
 
 /** A progress event. `page` counts from the query's first page; `recordsSoFar` includes this page's records yielded so far. */
 export interface BulkReadProgress {
@@ -255,6 +256,7 @@ export async function* runPages(runner: JobRunner, plan: RunPlan, start: PageCur
               }
               records += rows.length;
               recordsSoFar += rows.length;
+              progress("records", job, page, expected === undefined ? {} : { pageCount: expected });
               yield { kind: "rows", page, jobId: job.id, rows };
             }
             if (skip > 0) {

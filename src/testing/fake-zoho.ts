@@ -22,6 +22,8 @@ export interface FakeZohoCredentials {
   clientId: string;
   clientSecret: string;
   refreshToken: string;
+  /** The grant code the authorization_code grant accepts (what Zoho's consent page would hand out). */
+  grantCode?: string;
 }
 
 export interface FakeZohoFaultOptions {
@@ -51,6 +53,8 @@ export interface FakeZohoOptions {
   callbackTickMs?: number;
   /** The user jobs are created by. */
   user?: { id: string; name?: string };
+  /** The port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
 }
 
 export interface FakeZohoFaults {
@@ -102,7 +106,7 @@ export interface FakeZoho {
   close(): Promise<void>;
 }
 
-const DEFAULT_CREDENTIALS: FakeZohoCredentials = { clientId: "id", clientSecret: "secret", refreshToken: "rt" };
+const DEFAULT_CREDENTIALS: FakeZohoCredentials = { clientId: "id", clientSecret: "secret", refreshToken: "rt", grantCode: "code" };
 const TOKEN_TTL_SECONDS = 3600;
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -320,6 +324,18 @@ export async function startFakeZoho(options: FakeZohoOptions): Promise<FakeZoho>
         if (params.get("refresh_token") !== credentials.refreshToken) return { error: "invalid_code" };
         return { access_token: issueToken(), scope: "ZohoCRM.bulk.ALL ZohoCRM.modules.ALL ZohoCRM.settings.fields.READ", api_domain: base, token_type: "Bearer", expires_in: TOKEN_TTL_SECONDS };
       })
+      .with("authorization_code", () => {
+        if (params.get("client_id") !== credentials.clientId || params.get("client_secret") !== credentials.clientSecret) return { error: "invalid_client" };
+        if (credentials.grantCode === undefined || params.get("code") !== credentials.grantCode) return { error: "invalid_code" };
+        return {
+          access_token: issueToken(),
+          refresh_token: credentials.refreshToken,
+          scope: "ZohoCRM.bulk.ALL ZohoCRM.modules.ALL ZohoCRM.settings.fields.READ",
+          api_domain: base,
+          token_type: "Bearer",
+          expires_in: TOKEN_TTL_SECONDS,
+        };
+      })
       .otherwise(() => ({ error: "unsupported_grant_type" }));
     send(entry, res, 200, result);
   };
@@ -450,7 +466,7 @@ export async function startFakeZoho(options: FakeZohoOptions): Promise<FakeZoho>
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
