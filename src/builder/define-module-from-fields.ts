@@ -1,6 +1,6 @@
 import { match, P } from "ts-pattern";
 import { CriteriaError } from "../errors/criteria-error.js";
-import { isDataType, type DataType } from "../schema/data-types.js";
+import { isDataType, isFormulaReturnType, type DataType } from "../schema/data-types.js";
 import type { FieldInput, FieldInputs, FieldSpec } from "../schema/field-spec.js";
 import { buildModuleSchema } from "../schema/module-schema.js";
 import { moduleFromSchema, type Module } from "./define-module.js";
@@ -20,18 +20,6 @@ export interface FromFieldsOptions {
 }
 
 const API_NAME = /^[A-Za-z$][A-Za-z0-9_$]*$/;
-/** Data types a formula or rollup may return, and what they are compared as. */
-const RETURN_TYPES: Record<string, DataType> = {
-  text: "text",
-  double: "double",
-  currency: "currency",
-  percent: "percent",
-  integer: "integer",
-  bigint: "bigint",
-  date: "date",
-  datetime: "datetime",
-  boolean: "boolean",
-};
 
 function schemaError(path: string, message: string): never {
   throw new CriteriaError("INVALID_SCHEMA", message, { path });
@@ -55,8 +43,7 @@ function specOf(field: Record<string, unknown>, type: DataType, path: string, op
   }
   if (type === "formula" || type === "rollup_summary") {
     const returned = match(field[type]).with({ return_type: P.string }, (f) => f.return_type).otherwise(() => undefined);
-    const criteriaType = returned === undefined ? undefined : RETURN_TYPES[returned];
-    return criteriaType === undefined ? base : { ...base, criteriaType };
+    return isFormulaReturnType(returned) ? { ...base, criteriaType: returned } : base;
   }
   if (type === "lookup" || type === "ownerlookup" || type === "userlookup") {
     const target = match(field.lookup)

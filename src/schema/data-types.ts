@@ -60,12 +60,22 @@ export type ValueKind =
 
 export type DataType = keyof typeof VALUE_KIND_BY_TYPE;
 
-/** Data types a formula field may return (those with a value kind of their own). */
+/** Kinds a formula (or rollup summary) can return: plain values, not ids or picklists. */
+const RETURNABLE_KINDS = ["text", "integer", "number", "bigint", "date", "datetime", "boolean"] as const satisfies readonly ValueKind[];
+
+/** Data types a formula may return, e.g. "double" or "datetime". */
 export type FormulaReturnType = {
-  [T in DataType]: (typeof VALUE_KIND_BY_TYPE)[T] extends "none" | "lookup" | "picklist" | "multiselect" ? never : T;
+  [T in DataType]: (typeof VALUE_KIND_BY_TYPE)[T] extends (typeof RETURNABLE_KINDS)[number] ? T : never;
 }[DataType];
 
 export const DATA_TYPES = Object.keys(VALUE_KIND_BY_TYPE) as DataType[];
+
+const RETURNABLE = new Set<ValueKind>(RETURNABLE_KINDS);
+
+/** True for a data type a formula may return, e.g. "double" or "datetime". */
+export function isFormulaReturnType(value: unknown): value is FormulaReturnType {
+  return isDataType(value) && RETURNABLE.has(VALUE_KIND_BY_TYPE[value]);
+}
 
 export function isDataType(value: unknown): value is DataType {
   return typeof value === "string" && Object.hasOwn(VALUE_KIND_BY_TYPE, value);

@@ -1,5 +1,5 @@
 import { CriteriaError } from "../errors/criteria-error.js";
-import { VALUE_KIND_BY_TYPE, type DataType, type FormulaReturnType } from "./data-types.js";
+import { isFormulaReturnType, type DataType, type FormulaReturnType } from "./data-types.js";
 
 /** A field as `defineModule` takes it: a Zoho data_type string, or a constructor's result. */
 export type FieldInput = DataType | FieldSpec<DataType, string, FieldInputs>;
@@ -74,8 +74,7 @@ export function userlookup<const Sub extends FieldInputs = {}>(fields?: Sub): Fi
 
 /** A formula field, compared like its return type: `formula("double")` offers the number comparators. */
 export function formula<R extends FormulaReturnType>(returnType: R): FieldSpec<R> {
-  const kind: string | undefined = VALUE_KIND_BY_TYPE[returnType];
-  if (kind === undefined || kind === "none" || kind === "lookup" || kind === "picklist" || kind === "multiselect") {
+  if (!isFormulaReturnType(returnType)) {
     throw new CriteriaError("INVALID_SCHEMA", `formula(): "${String(returnType)}" is not a formula return type; use text, integer, double, currency, percent, date, datetime or boolean`);
   }
   return Object.freeze({ type: "formula", criteriaType: returnType, values: NO_VALUES, fields: NO_FIELDS });
