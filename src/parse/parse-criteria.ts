@@ -4,7 +4,8 @@ import type { CriteriaNode } from "../ast/nodes.js";
 import { criteriaOf, type Criteria } from "../builder/criteria.js";
 import { fieldOf } from "../builder/field-ops.js";
 import { CriteriaError } from "../errors/criteria-error.js";
-import { COMPARATORS_BY_TYPE, isComparator, ZOHO_COMPARATORS } from "../schema/comparators.js";
+import { isComparator, ZOHO_COMPARATORS } from "../schema/comparators.js";
+import { checkComparator } from "../validate/comparator-rules.js";
 import type { ModuleSchema } from "../schema/module-schema.js";
 import { LIMITS } from "../validate/limits.js";
 import { normalizeValue } from "../validate/values.js";
@@ -84,21 +85,12 @@ class Parser {
       .with({ api_name: P.string }, (leaf) => [leaf.api_name, `${path}.api_name`] as const)
       .otherwise(() => invalid(path, 'A condition needs its field: {"field": {"api_name": "Field_Name"}}'));
     const field = fieldOf(this.schema, apiName, namePath);
-    if (field.comparators.size === 0) {
-      throw new CriteriaError("FIELD_IN_CRITERIA_NOT_SUPPORTED", `${field.path} (${field.type}) cannot be used in criteria; it can only be selected`, { path: namePath, field: field.path });
-    }
-    const allowed = COMPARATORS_BY_TYPE[field.criteriaType];
+    checkComparator(field.path, field.type, field.criteriaType, undefined, namePath);
     const comparator = input.comparator;
     if (!isComparator(comparator)) {
       return invalid(`${path}.comparator`, `Unknown comparator ${JSON.stringify(comparator) ?? "(missing)"} for ${field.path}; Zoho's comparators are ${ZOHO_COMPARATORS.join(", ")}`, field.path);
     }
-    if (!field.comparators.has(comparator)) {
-      throw new CriteriaError(
-        "FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE",
-        `${field.path} (${field.criteriaType}) does not support ${comparator}; allowed: ${allowed.join(", ")}`,
-        { path: `${path}.comparator`, field: field.path, allowed },
-      );
-    }
+    checkComparator(field.path, field.type, field.criteriaType, comparator, path);
     if (!("value" in input)) return invalid(`${path}.value`, `The condition on ${field.path} has no value`, field.path);
     if (looksLikeIndexedObject(input.value)) {
       return invalid(`${path}.value`, `${field.path}: value is an object with numbered keys ({"0": ...}); send a JSON array`, field.path);
