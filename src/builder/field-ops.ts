@@ -21,13 +21,17 @@ function allowedMethods(type: DataType): ReadonlySet<MethodName> {
  * field's data type does not allow; this class re-checks, for JavaScript callers and casts.
  */
 class FieldOps<M extends string> {
+  private readonly methods: ReadonlySet<MethodName>;
+
   constructor(
     private readonly module: M,
     private readonly field: FieldInfo,
-  ) {}
+  ) {
+    this.methods = allowedMethods(field.criteriaType);
+  }
 
   private check(method: MethodName): void {
-    if (allowedMethods(this.field.criteriaType).has(method)) return;
+    if (this.methods.has(method)) return;
     const f = this.field;
     if (f.comparators.size === 0) {
       throw new CriteriaError("FIELD_IN_CRITERIA_NOT_SUPPORTED", `${f.path} (${f.type}) cannot be used in criteria; it can only be selected`, { field: f.path });

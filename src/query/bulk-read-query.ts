@@ -70,6 +70,7 @@ export interface BulkReadQuery<M extends string, F extends AnyFlatFields = AnyFl
 }
 
 const DIGITS = /^\d{1,19}$/;
+const NO_OPTIONS: Readonly<BulkReadOptions> = Object.freeze({});
 const EMPTY_STATE: State = Object.freeze({
   fields: Object.freeze([]),
   criteria: undefined,
@@ -198,7 +199,8 @@ class QueryImpl<M extends string, F extends AnyFlatFields, Sel extends string> i
 }
 
 /** Starts a Bulk Read request for a module: `bulkRead(Leads).select(...).where(...).toJSON()`. */
-export function bulkRead<M extends string, F extends AnyFlatFields>(module: Module<M, F>, options: BulkReadOptions = {}): BulkReadQuery<M, F> {
+export function bulkRead<M extends string, F extends AnyFlatFields>(module: Module<M, F>, options?: BulkReadOptions): BulkReadQuery<M, F> {
+  if (options === undefined) return new QueryImpl<M, F, never>(module, NO_OPTIONS, EMPTY_STATE);
   checkTimeZone(options.timeZone);
   return new QueryImpl<M, F, never>(module, Object.freeze({ ...options }), EMPTY_STATE);
 }
