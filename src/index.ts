@@ -12,6 +12,7 @@ export { and, or, not } from "./builder/logic.js";
 export type { Criteria, CriteriaInput, Falsy } from "./builder/criteria.js";
 export type * from "./builder/ops-types.js";
 export type * from "./compile/wire.js";
+export { CRITERIA_VERSIONS } from "./compile/wire.js";
 export { toBulkReadCriteria, formatCriteria } from "./compile/to-bulk-read-criteria.js";
 export { parseCriteria } from "./parse/parse-criteria.js";
 export { bulkRead, type BulkReadQuery, type BulkReadRequest, type BulkReadOptions, type FileType } from "./query/bulk-read-query.js";

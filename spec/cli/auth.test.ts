@@ -6,22 +6,18 @@ import type { AddressInfo } from "node:net";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, cleanEnv, lines, runCli, startCli, tempDir, type RunOptions } from "./helpers.js";
+import { cleanEnv, lines, runCli, startCli, useWorkspace } from "./helpers.js";
 
 const CLIENT = { id: "1000.TESTCLIENTID", secret: "test-client-secret-123456", code: "1000.grantcode.abcdef123456", refreshToken: "1000.refresh.token.9876543210" };
 
-let dir: { path: string; remove: () => Promise<void> };
-let options: RunOptions;
-let accounts: Server;
+const dir = useWorkspace();
+let accounts: Server | undefined;
 let accountsUrl: string;
 const received: URLSearchParams[] = [];
 
 beforeAll(async () => {
-  assertBuilt();
-  dir = await tempDir();
-  options = { cwd: dir.path, env: cleanEnv(dir.path) };
   // A Zoho accounts server that knows one client and one grant code.
-  accounts = createServer((req, res) => {
+  const server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
@@ -39,19 +35,20 @@ beforeAll(async () => {
       res.end(JSON.stringify(answer));
     });
   });
-  await new Promise<void>((resolve) => accounts.listen(0, "127.0.0.1", resolve));
-  accountsUrl = `http://127.0.0.1:${(accounts.address() as AddressInfo).port}`;
+  accounts = server;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  accountsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => accounts.close(() => resolve()));
-  await dir.remove();
+  const server = accounts;
+  if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
 describe("auth", () => {
   it("stores the refresh token 0600 (directory 0700) and prints no secret", async () => {
     const config = join(dir.path, "cfg", "nested", "config.json");
-    const result = await runCli(["auth", "--accounts-url", accountsUrl, "--code", CLIENT.code, "--client-id", CLIENT.id, "--client-secret", CLIENT.secret, "--config", config], options);
+    const result = await runCli(["auth", "--accounts-url", accountsUrl, "--code", CLIENT.code, "--client-id", CLIENT.id, "--client-secret", CLIENT.secret, "--config", config], dir.options);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Stored a refresh token for client 1000.T…NTID in ${config} (permissions 0600).`);
@@ -68,7 +65,7 @@ describe("auth", () => {
 
   it("takes the client from the environment, the default config path, and --redirect-uri", async () => {
     const env = cleanEnv(dir.path, { ZOHO_CLIENT_ID: CLIENT.id, ZOHO_CLIENT_SECRET: CLIENT.secret });
-    const result = await runCli(["--json", "auth", "--accounts-url", accountsUrl, "--code", CLIENT.code, "--redirect-uri", "https://example.com/cb"], { ...options, env });
+    const result = await runCli(["--json", "auth", "--accounts-url", accountsUrl, "--code", CLIENT.code, "--redirect-uri", "https://example.com/cb"], { ...dir.options, env });
     expect(result.code).toBe(0);
     const config = join(dir.path, ".config", "zoho-bulk-read", "config.json");
     expect(JSON.parse(result.stdout)).toEqual({ ok: true, config, accountsUrl, apiDomain: "https://www.zohoapis.eu" });
@@ -77,7 +74,7 @@ describe("auth", () => {
   });
 
   it("an expired or used grant code is one line with Zoho's error", async () => {
-    const result = await runCli(["auth", "--accounts-url", accountsUrl, "--code", "1000.old", "--client-id", CLIENT.id, "--client-secret", CLIENT.secret, "--config", join(dir.path, "x.json")], options);
+    const result = await runCli(["auth", "--accounts-url", accountsUrl, "--code", "1000.old", "--client-id", CLIENT.id, "--client-secret", CLIENT.secret, "--config", join(dir.path, "x.json")], dir.options);
     expect(result.code).toBe(1);
     expect(lines(result.stderr)).toEqual([expect.stringMatching(/^error: Zoho refused the grant code \(invalid_code\): the grant code is invalid, already used or expired.* \[INVALID_CODE\]$/)]);
     expect(result.stderr).not.toContain(CLIENT.secret);
@@ -87,7 +84,7 @@ describe("auth", () => {
     // The stored accounts server is the stub above, which does not refresh tokens: the export
     // must get that far, with the config's client, and fail with the stub's answer.
     const config = join(dir.path, "cfg", "nested", "config.json");
-    const result = await runCli(["export", "Leads", "--config", config, "--out", "x.csv"], options);
+    const result = await runCli(["export", "Leads", "--config", config, "--out", "x.csv"], dir.options);
     expect(result.code).toBe(1);
     expect(received.at(-1)!.get("client_id")).toBe(CLIENT.id);
     expect(received.at(-1)!.get("grant_type")).toBe("refresh_token");
@@ -97,17 +94,17 @@ describe("auth", () => {
   });
 
   it("against `serve`: grant code -> config -> export", async () => {
-    const serve = startCli(["--json", "serve", "--records", "500"], options);
+    const serve = startCli(["--json", "serve", "--records", "500"], dir.options);
     try {
       const [line] = await serve.waitFor("stdout", /^\{.*"event":"listening".*\}$/m);
       const server = JSON.parse(line) as { apiDomain: string; accountsUrl: string; credentials: { clientId: string; clientSecret: string; grantCode: string } };
       const config = join(dir.path, "served", "config.json");
       const auth = await runCli(
         ["auth", "--accounts-url", server.accountsUrl, "--code", server.credentials.grantCode, "--client-id", server.credentials.clientId, "--client-secret", server.credentials.clientSecret, "--config", config],
-        options,
+        dir.options,
       );
       expect(auth.code).toBe(0);
-      const exported = await runCli(["--json", "export", "Leads", "--config", config, "--api-domain", server.apiDomain, "--poll-interval", "5", "--out", "served.csv"], options);
+      const exported = await runCli(["--json", "export", "Leads", "--config", config, "--api-domain", server.apiDomain, "--poll-interval", "5", "--out", "served.csv"], dir.options);
       expect(exported.code).toBe(0);
       expect(JSON.parse(exported.stdout)).toMatchObject({ ok: true, records: 500 });
     } finally {

@@ -3,8 +3,8 @@
 
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, cleanEnv, lines, runCli, tempDir, type RunOptions } from "./helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { lines, runCli, useWorkspace } from "./helpers.js";
 
 /** Zoho's fields metadata of a small Leads module, as GET /crm/v8/settings/fields returns it (trimmed). */
 const FIELDS = {
@@ -47,20 +47,15 @@ const NORMALISED = {
   ],
 };
 
-let dir: { path: string; remove: () => Promise<void> };
-let options: RunOptions;
+const dir = useWorkspace();
 const schema = (): string => join(dir.path, "Leads.fields.json");
 
 beforeAll(async () => {
-  assertBuilt();
-  dir = await tempDir();
-  options = { cwd: dir.path, env: cleanEnv(dir.path) };
   await writeFile(schema(), JSON.stringify(FIELDS));
   await writeFile(join(dir.path, "good.json"), JSON.stringify(GOOD));
 });
-afterAll(() => dir.remove());
 
-const compile = (args: string[], input?: string) => runCli(["compile", "--module", "Leads", "--schema", schema(), ...args], input === undefined ? options : { ...options, input });
+const compile = (args: string[], input?: string) => runCli(["compile", "--module", "Leads", "--schema", schema(), ...args], input === undefined ? dir.options : { ...dir.options, input });
 
 describe("compile", () => {
   it("prints the validated, normalised criteria (v2 api_name read, Z written +00:00)", async () => {
@@ -83,7 +78,7 @@ describe("compile", () => {
   });
 
   it("--json prints one object: the criteria and their one-line form", async () => {
-    const result = await runCli(["--json", "compile", "-m", "Leads", "-s", schema(), "good.json"], options);
+    const result = await runCli(["--json", "compile", "-m", "Leads", "-s", schema(), "good.json"], dir.options);
     expect(result.code).toBe(0);
     expect(lines(result.stdout)).toHaveLength(1);
     const body = JSON.parse(result.stdout) as { ok: boolean; criteria: unknown; text: string };
@@ -124,7 +119,7 @@ describe("compile: malformed criteria print ONE line naming the JSON path and th
 
   it("with --json: the code, the path and the allowed comparators", async () => {
     const criteria = { field: { api_name: "Email_Opt_Out" }, comparator: "not_equal", value: true };
-    const result = await runCli(["--json", "compile", "-m", "Leads", "-s", schema()], { ...options, input: JSON.stringify(criteria) });
+    const result = await runCli(["--json", "compile", "-m", "Leads", "-s", schema()], { ...dir.options, input: JSON.stringify(criteria) });
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual({
       ok: false,
@@ -140,7 +135,7 @@ describe("compile: malformed criteria print ONE line naming the JSON path and th
 
   it("a schema file that is not fields metadata names its path", async () => {
     await writeFile(join(dir.path, "bad-schema.json"), JSON.stringify({ fields: [{ api_name: "X" }] }));
-    const result = await runCli(["compile", "-m", "Leads", "-s", "bad-schema.json", "good.json"], options);
+    const result = await runCli(["compile", "-m", "Leads", "-s", "bad-schema.json", "good.json"], dir.options);
     expect(result.code).toBe(1);
     expect(lines(result.stderr)).toEqual([expect.stringMatching(/\[INVALID_SCHEMA at \$\.fields\[0\]\]$/)]);
   });

@@ -3,23 +3,15 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compactJson } from "../../src/cli/compact-json.js";
 import { DEMO_QUERY_SOURCE, demoQuery } from "../../src/cli/demo-query.js";
 import { generateSampleCrm } from "../../src/cli/sample-crm.js";
 import { compilePredicate } from "../../src/runner/evaluate.js";
-import { assertBuilt, cleanEnv, lines, runCli, tempDir, type RunOptions } from "./helpers.js";
+import { lines, runCli, useWorkspace } from "./helpers.js";
 
 const RECORDS = 5000;
-let dir: { path: string; remove: () => Promise<void> };
-let options: RunOptions;
-
-beforeAll(async () => {
-  assertBuilt();
-  dir = await tempDir();
-  options = { cwd: dir.path, env: cleanEnv(dir.path) };
-});
-afterAll(() => dir.remove());
+const dir = useWorkspace();
 
 function expectedMatches(): { count: number; ids: string[] } {
   const matches = compilePredicate(demoQuery().criteria!.node);
@@ -29,7 +21,7 @@ function expectedMatches(): { count: number; ids: string[] } {
 
 describe("demo", () => {
   it("runs end to end: prints the query as code and JSON, the job states and pages, writes the CSV, ends with a summary", async () => {
-    const result = await runCli(["demo", "--records", String(RECORDS), "--page-size", "500"], options);
+    const result = await runCli(["demo", "--records", String(RECORDS), "--page-size", "500"], dir.options);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
     const out = result.stdout;
@@ -58,13 +50,13 @@ describe("demo", () => {
   });
 
   it("is deterministic: the same CSV on every run", async () => {
-    await runCli(["demo", "--records", "1000", "--out", "a.csv"], options);
-    await runCli(["demo", "--records", "1000", "--out", "b.csv"], options);
+    await runCli(["demo", "--records", "1000", "--out", "a.csv"], dir.options);
+    await runCli(["demo", "--records", "1000", "--out", "b.csv"], dir.options);
     expect(await readFile(join(dir.path, "a.csv"), "utf8")).toBe(await readFile(join(dir.path, "b.csv"), "utf8"));
   });
 
   it("--json prints one summary object", async () => {
-    const result = await runCli(["--json", "demo", "--records", String(RECORDS), "--out", "json/leads.csv"], options);
+    const result = await runCli(["--json", "demo", "--records", String(RECORDS), "--out", "json/leads.csv"], dir.options);
     expect(result.code).toBe(0);
     expect(lines(result.stdout)).toHaveLength(1);
     const summary = JSON.parse(result.stdout) as Record<string, unknown>;

@@ -1,5 +1,6 @@
 // Running the BUILT command line (`node dist/cli/main.js`) as a subprocess, as users do.
-// `npm test` builds first; run `npm run build` before `npx vitest run spec/cli`.
+// `npm test` builds first; run `npm run build` before `npx vitest run spec/cli` (assertBuilt
+// refuses a dist/ older than any file under src/).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -7,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = join(ROOT, "dist/cli/main.js");
@@ -20,12 +22,24 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Fails fast, with what to do, when dist/ is missing or older than src/cli. */
-export function assertBuilt(): void {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "npm run build" first (npm test does)`);
-  if (newestMtime(join(ROOT, "src/cli")) > statSync(BIN).mtimeMs + 1) {
-    throw new Error(`dist/cli is older than src/cli: run "npm run build" first (npm test does)`);
+/**
+ * Why the built command under `root` cannot be tested, or undefined when it can: dist/ is
+ * missing, or a file under src/ (the CLI and everything it bundles: core, runner, testing) is
+ * newer than it.
+ */
+export function staleBuild(root: string): string | undefined {
+  const bin = join(root, "dist/cli/main.js");
+  if (!existsSync(bin)) return `${bin} is missing: run "npm run build" first (npm test does)`;
+  if (newestMtime(join(root, "src")) > statSync(bin).mtimeMs + 1) {
+    return `dist/ is older than src/: run "npm run build" first (npm test does)`;
   }
+  return undefined;
+}
+
+/** Fails fast, with what to do, when dist/ is missing or older than src/. */
+export function assertBuilt(): void {
+  const problem = staleBuild(ROOT);
+  if (problem !== undefined) throw new Error(problem);
 }
 
 /** A clean environment: no Zoho credentials or config from the machine running the tests. */
@@ -38,6 +52,41 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Node
 export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), "zbr-cli-"));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A test file's scratch directory: the working directory and HOME of the commands it runs. */
+export interface Workspace {
+  readonly path: string;
+  /** For runCli/startCli: the directory as cwd, and a clean environment with HOME in it. */
+  readonly options: RunOptions;
+}
+
+/**
+ * Registers the beforeAll/afterAll every CLI test file needs: check the build, make a temp
+ * directory, remove it after the file's tests. Call it first, at the top level of the file,
+ * so that its afterAll runs last (vitest runs after-hooks in reverse order).
+ */
+export function useWorkspace(): Workspace {
+  let dir: { path: string; remove: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    assertBuilt();
+    dir = await tempDir();
+  });
+  afterAll(async () => {
+    await dir?.remove();
+  });
+  const path = (): string => {
+    if (dir === undefined) throw new Error("useWorkspace(): the directory exists only while the file's tests run");
+    return dir.path;
+  };
+  return {
+    get path() {
+      return path();
+    },
+    get options() {
+      return { cwd: path(), env: cleanEnv(path()) };
+    },
+  };
 }
 
 export interface RunOptions {

@@ -11,7 +11,7 @@ import { generateSampleCrm } from "../../src/cli/sample-crm.js";
 import { Leads } from "../../src/cli/sample-modules.js";
 import { parseCriteria } from "../../src/index.js";
 import { compilePredicate } from "../../src/runner/evaluate.js";
-import { assertBuilt, cleanEnv, lines, runCli, startCli, tempDir, type CliProcess, type RunOptions } from "./helpers.js";
+import { cleanEnv, lines, runCli, startCli, useWorkspace, type CliProcess, type RunOptions } from "./helpers.js";
 
 const RECORDS = 3000;
 const PAGE_SIZE = 400;
@@ -22,18 +22,16 @@ interface Listening {
   credentials: { clientId: string; clientSecret: string; refreshToken: string };
 }
 
-let dir: { path: string; remove: () => Promise<void> };
-let serve: CliProcess;
+const dir = useWorkspace();
+let serve: CliProcess | undefined;
 let server: Listening;
 let env: NodeJS.ProcessEnv;
 let options: RunOptions;
 const allIds = generateSampleCrm({ leads: RECORDS }).leads.map((lead) => String(lead["id"]));
 
 beforeAll(async () => {
-  assertBuilt();
-  dir = await tempDir();
   // Port 0: the server picks a free port and prints its URL, which is read back here.
-  serve = startCli(["--json", "serve", "--records", String(RECORDS), "--page-size", String(PAGE_SIZE), "--downloads-per-minute", "1000", "--port", "0"], { cwd: dir.path, env: cleanEnv(dir.path) });
+  serve = startCli(["--json", "serve", "--records", String(RECORDS), "--page-size", String(PAGE_SIZE), "--downloads-per-minute", "1000", "--port", "0"], dir.options);
   const [line] = await serve.waitFor("stdout", /^\{.*"event":"listening".*\}$/m);
   server = JSON.parse(line) as Listening;
   env = cleanEnv(dir.path, {
@@ -45,11 +43,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (serve.child.exitCode === null) {
+  if (serve !== undefined && serve.child.exitCode === null) {
     serve.kill("SIGINT");
     await serve.exited;
   }
-  await dir.remove();
 });
 
 const at = (): string[] => ["--api-domain", server.apiDomain, "--accounts-url", server.accountsUrl, "--poll-interval", "5", "--max-poll-interval", "20"];
@@ -112,6 +109,27 @@ describe("serve + export", () => {
     expect(second.code).toBe(0);
     expect(second.stdout).not.toContain("resumed");
     expect(await csvIds("restart.csv")).toHaveLength(RECORDS);
+  });
+
+  it("a checkpoint that cannot be resumed: the CLI's advice (--no-resume), not the library's (resume: false)", async () => {
+    // One of another export (another query), and one that is not JSON at all.
+    const other = { version: 1, format: "csv", apiVersion: "v8", query: { query: { module: { api_name: "Accounts" } } }, pagesDone: 1, records: 400, bytes: 0, next: null, jobIds: [], updatedAt: new Date().toISOString() };
+    await writeFile(join(dir.path, "mismatch.csv.checkpoint.json"), JSON.stringify(other));
+    await writeFile(join(dir.path, "broken.csv.checkpoint.json"), "{");
+    const mismatch = await runCli(["export", "Leads", ...at(), "--out", "mismatch.csv"], options);
+    const broken = await runCli(["export", "Leads", ...at(), "--out", "broken.csv"], options);
+    for (const result of [mismatch, broken]) {
+      expect(result.code).toBe(1);
+      expect(result.stderr).not.toMatch(/resume: false|exportToFile/);
+    }
+    expect(lines(mismatch.stderr).at(-1)).toBe(
+      "error: mismatch.csv.checkpoint.json belongs to another export (another module, fields, criteria, format or API version): resuming would mix two exports in one file. Re-run with --no-resume to start this export over, or write it to another --out. [CHECKPOINT_MISMATCH]",
+    );
+    expect(lines(broken.stderr).at(-1)).toBe(
+      "error: broken.csv.checkpoint.json is damaged, or broken.csv was changed after it was written: the interrupted export cannot be resumed. Re-run with --no-resume to start it over. [CHECKPOINT_INVALID]",
+    );
+    const restarted = await runCli(["export", "Leads", ...at(), "--out", "broken.csv", "--no-resume"], options);
+    expect(restarted.code).toBe(0);
   });
 
   it("--fields and --where (sub-fields too) against the server's schema, to JSON Lines; the count matches the local evaluator", async () => {
@@ -191,10 +209,45 @@ describe("serve + export", () => {
   });
 
   it("serve stops cleanly on Ctrl-C (SIGINT)", async () => {
-    serve.kill("SIGINT");
-    const result = await serve.exited;
+    serve!.kill("SIGINT");
+    const result = await serve!.exited;
     expect(result.code).toBe(0);
     expect(lines(result.stdout).map((line) => JSON.parse(line) as { event: string }).map((e) => e.event)).toEqual(["listening", "stopped"]);
+  });
+});
+
+describe("serve + export: the access token expires mid-export", () => {
+  it("refreshes it once (the runner hands back the refused token) and exports every record once", async () => {
+    const records = 1200;
+    // The fake expires every access token once the second page's download was sent.
+    const fake = startCli(["--json", "serve", "--records", String(records), "--page-size", "400", "--downloads-per-minute", "1000", "--expire-tokens-after-downloads", "2"], dir.options);
+    try {
+      const [line] = await fake.waitFor("stdout", /^\{.*"event":"listening".*\}$/m);
+      const listening = JSON.parse(line) as Listening;
+      const result = await runCli(
+        ["--verbose", "export", "Leads", "--api-domain", listening.apiDomain, "--accounts-url", listening.accountsUrl, "--poll-interval", "5", "--max-poll-interval", "20", "--out", "expiring.csv"],
+        {
+          cwd: dir.path,
+          env: cleanEnv(dir.path, {
+            ZOHO_CLIENT_ID: listening.credentials.clientId,
+            ZOHO_CLIENT_SECRET: listening.credentials.clientSecret,
+            ZOHO_REFRESH_TOKEN: listening.credentials.refreshToken,
+          }),
+        },
+      );
+      expect(result.stderr).not.toMatch(/^error/m);
+      expect(result.code).toBe(0);
+      // The expiry happened, and was answered by exactly one more refresh.
+      expect(result.stderr).toMatch(/got 401 INVALID_TOKEN/);
+      expect(result.stderr.match(/refreshing the access token at /g)).toHaveLength(2);
+      const ids = await csvIds("expiring.csv");
+      expect(ids).toHaveLength(records);
+      expect(new Set(ids).size).toBe(records);
+      expect([...ids].sort()).toEqual(generateSampleCrm({ leads: records }).leads.map((lead) => String(lead["id"])).sort());
+    } finally {
+      fake.kill("SIGTERM");
+      expect((await fake.exited).code).toBe(0);
+    }
   });
 });
 

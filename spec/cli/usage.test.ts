@@ -2,20 +2,13 @@
 // one line, --json always prints JSON, --version works.
 
 import type { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createContext } from "../../src/cli/command-context.js";
 import { createProgram } from "../../src/cli/program.js";
-import { assertBuilt, cleanEnv, lines, runCli, tempDir, type RunOptions } from "./helpers.js";
+import { cleanEnv, lines, runCli, useWorkspace } from "./helpers.js";
 
-let dir: { path: string; remove: () => Promise<void> };
-let options: RunOptions;
+const dir = useWorkspace();
 
-beforeAll(async () => {
-  assertBuilt();
-  dir = await tempDir();
-  options = { cwd: dir.path, env: cleanEnv(dir.path) };
-});
-afterAll(() => dir.remove());
 
 /** The command tree, built in-process only to list what --help must mention. */
 function commandTree(): Command {
@@ -27,7 +20,7 @@ const COMMANDS = ["demo", "export", "compile", "serve", "auth"] as const;
 
 describe("--help", () => {
   it("lists every command, the global flags, exit codes and examples", async () => {
-    const result = await runCli(["--help"], options);
+    const result = await runCli(["--help"], dir.options);
     expect(result.code).toBe(0);
     for (const name of COMMANDS) expect(result.stdout).toMatch(new RegExp(`^  ${name}\\b`, "m"));
     for (const flag of ["--json", "--verbose", "--version", "--help"]) expect(result.stdout).toContain(flag);
@@ -38,11 +31,13 @@ describe("--help", () => {
 
   it.each(COMMANDS)("%s --help documents every option and argument, with examples", async (name) => {
     const command = commandTree().commands.find((c) => c.name() === name)!;
-    const result = await runCli([name, "--help"], options);
+    const result = await runCli([name, "--help"], dir.options);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: zoho-bulk-read ${name}`);
     for (const option of command.options) {
-      expect(result.stdout).toContain(option.long!);
+      // Hidden options are test hooks (serve --expire-tokens-after-downloads): described, never shown.
+      if (option.hidden) expect(result.stdout).not.toContain(option.long!);
+      else expect(result.stdout).toContain(option.long!);
       expect(option.description.length).toBeGreaterThan(5);
     }
     for (const argument of command.registeredArguments) expect(result.stdout).toContain(argument.name());
@@ -51,14 +46,14 @@ describe("--help", () => {
   });
 
   it("help <command> is the same as <command> --help", async () => {
-    const viaHelp = await runCli(["help", "export"], options);
-    const viaFlag = await runCli(["export", "--help"], options);
+    const viaHelp = await runCli(["help", "export"], dir.options);
+    const viaFlag = await runCli(["export", "--help"], dir.options);
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stdout).toBe(viaFlag.stdout);
   });
 
   it("--version prints the package version", async () => {
-    const result = await runCli(["--version"], options);
+    const result = await runCli(["--version"], dir.options);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
@@ -73,11 +68,15 @@ describe("usage errors exit 2 with one line", () => {
     [["export", "Leads", "--dc", "mars"], /argument 'mars' is invalid. Allowed choices are us, eu, in, au, jp, cn, ca, sa/],
     [["export", "Leads", "--out", "leads.xlsx"], /--out must end in \.csv or \.jsonl/],
     [["export", "Leads", "--local", "a.csv", "--dc", "eu"], /--local reads a CSV file/],
+    [["export", "Leads", "--api-version", "8"], /--api-version must look like v8 or v2\.1; got "8"/],
+    [["serve", "--api-version", "latest"], /--api-version must look like v8 or v2\.1; got "latest"/],
     [["demo", "--records", "many"], /--records must be a whole number from 1/],
     [["serve", "--data", "Leads"], /--data takes <Module>=<file>/],
+    [["serve", "--port", "65536"], /--port must be a whole number from 0 to 65535; got "65536"/],
+    [["serve", "--port", "-1"], /--port must be a whole number from 0 to 65535; got "-1"/],
     [["auth", "--code", "x"], /auth needs the OAuth client id/],
   ])("%j", async (args, message) => {
-    const result = await runCli(args, options);
+    const result = await runCli(args, dir.options);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(lines(result.stderr)).toHaveLength(1);
@@ -86,14 +85,14 @@ describe("usage errors exit 2 with one line", () => {
   });
 
   it("no command prints the help on stderr and exits 2", async () => {
-    const result = await runCli([], options);
+    const result = await runCli([], dir.options);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Usage: zoho-bulk-read");
     expect(result.stdout).toBe("");
   });
 
   it("with --json the error is one JSON object on stdout", async () => {
-    const result = await runCli(["--json", "export", "Leads", "--dc", "mars"], options);
+    const result = await runCli(["--json", "export", "Leads", "--dc", "mars"], dir.options);
     expect(result.code).toBe(2);
     const body = JSON.parse(result.stdout) as { ok: boolean; error: { code: string; message: string } };
     expect(body).toMatchObject({ ok: false, error: { code: "USAGE" } });
@@ -103,19 +102,19 @@ describe("usage errors exit 2 with one line", () => {
 
 describe("failures exit 1 with one line, a stack trace only with --verbose", () => {
   it("explains missing credentials without a trace", async () => {
-    const result = await runCli(["export", "Leads", "--out", "leads.csv"], options);
+    const result = await runCli(["export", "Leads", "--out", "leads.csv"], dir.options);
     expect(result.code).toBe(1);
     expect(lines(result.stderr)).toEqual([expect.stringMatching(/^error: No Zoho credentials: set ZOHO_CLIENT_ID, .* \[NO_CREDENTIALS\]$/)]);
   });
 
   it("says which variables are missing", async () => {
-    const result = await runCli(["export", "Leads"], { ...options, env: cleanEnv(dir.path, { ZOHO_CLIENT_ID: "1000.X" }) });
+    const result = await runCli(["export", "Leads"], { ...dir.options, env: cleanEnv(dir.path, { ZOHO_CLIENT_ID: "1000.X" }) });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("ZOHO_CLIENT_ID set but ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN missing");
   });
 
   it("--verbose adds the stack trace", async () => {
-    const result = await runCli(["--verbose", "export", "Leads"], options);
+    const result = await runCli(["--verbose", "export", "Leads"], dir.options);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: No Zoho credentials/);
     expect(result.stderr).toMatch(/\n\s+at /);
@@ -123,7 +122,7 @@ describe("failures exit 1 with one line, a stack trace only with --verbose", () 
 });
 
 describe("docs/cli.md", () => {
-  it("names only commands and options that exist, in its sh examples and in --help examples", async () => {
+  it("names only commands and dir.options that exist, in its sh examples and in --help examples", async () => {
     const { readFile } = await import("node:fs/promises");
     const { join } = await import("node:path");
     const { ROOT } = await import("./helpers.js");
@@ -132,7 +131,7 @@ describe("docs/cli.md", () => {
     const global = new Set(tree.options.flatMap((o) => [o.long, o.short]).filter((f): f is string => f !== undefined));
     const known = new Map(tree.commands.map((c) => [c.name(), new Set([...global, ...c.options.flatMap((o) => [o.long, o.short, o.negate ? o.long : undefined])].filter((f): f is string => f !== undefined))]));
     const blocks = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-    const helpTexts = await Promise.all(COMMANDS.map(async (name) => (await runCli([name, "--help"], options)).stdout.split("Examples:")[1] ?? ""));
+    const helpTexts = await Promise.all(COMMANDS.map(async (name) => (await runCli([name, "--help"], dir.options)).stdout.split("Examples:")[1] ?? ""));
     const commandLines = [...blocks, ...helpTexts].flatMap((block) => block.split("\n")).map((line) => line.replace(/(^|\s)#.*$/, "")).flatMap((line) => [...line.matchAll(/zoho-bulk-read((?: [^|#]*)?)/g)].map((m) => m[1]!.trim()));
     expect(commandLines.length).toBeGreaterThan(20);
     let checked = 0;

@@ -250,6 +250,66 @@ describe("fixed and callback auth", () => {
   });
 });
 
+describe("callback auth after a 401: getAccessToken({ rejected })", () => {
+  /** A caller-owned token cache: the same token until the runner says Zoho refused it. */
+  function callerCache() {
+    const contexts: unknown[] = [];
+    let current = 0;
+    const getAccessToken = async (context?: { rejected?: string }): Promise<string> => {
+      contexts.push(context);
+      if (context?.rejected !== undefined && context.rejected === TOKENS[current]) current++;
+      return TOKENS[current] as string;
+    };
+    return { contexts, getAccessToken };
+  }
+
+  it("asks once with the refused token and retries with the fresh one", async () => {
+    const server = await serve((request, res) => {
+      if (request.headers.authorization === `Zoho-oauthtoken ${TOKENS[0]}`) sendJson(res, 401, invalidToken);
+      else sendJson(res, 200, jobBody(JOB_ID));
+    });
+    const cache = callerCache();
+    const runner = createZohoRunner({ apiDomain: server.origin, auth: { getAccessToken: cache.getAccessToken } });
+    expect((await runner.getJob(JOB_ID)).id).toBe(JOB_ID);
+    expect(cache.contexts).toEqual([undefined, { rejected: TOKENS[0] }]);
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual([`Zoho-oauthtoken ${TOKENS[0]}`, `Zoho-oauthtoken ${TOKENS[1]}`]);
+  });
+
+  it("never refreshes in a loop: a 401 for the fresh token too is an error after one retry", async () => {
+    const server = await serve((_request, res) => sendJson(res, 401, invalidToken));
+    const cache = callerCache();
+    const runner = createZohoRunner({ apiDomain: server.origin, auth: { getAccessToken: cache.getAccessToken } });
+    const error = (await rejectionOf(runner.getJob(JOB_ID))) as ZohoApiError;
+    expect(error).toMatchObject({ name: "ZohoApiError", code: "INVALID_TOKEN" });
+    expect(error.message).toMatch(/even with a freshly refreshed access token/);
+    expect(cache.contexts.filter((c) => c !== undefined)).toEqual([{ rejected: TOKENS[0] }]);
+    expect(server.requests).toHaveLength(2);
+    expectNoSecrets(error, SECRETS);
+  });
+
+  it("concurrent requests refused with the same token ask for a fresh one once", async () => {
+    const server = await serve((request, res) => {
+      if (request.headers.authorization === `Zoho-oauthtoken ${TOKENS[0]}`) sendJson(res, 401, invalidToken);
+      else sendJson(res, 200, jobBody(JOB_ID));
+    });
+    const cache = callerCache();
+    const runner = createZohoRunner({ apiDomain: server.origin, auth: { getAccessToken: cache.getAccessToken } });
+    const jobs = await Promise.all([runner.getJob(JOB_ID), runner.getJob(JOB_ID), runner.getJob(JOB_ID)]);
+    expect(jobs.map((job) => job.id)).toEqual([JOB_ID, JOB_ID, JOB_ID]);
+    expect(cache.contexts.filter((c) => c !== undefined)).toEqual([{ rejected: TOKENS[0] }]);
+  });
+
+  it("a getAccessToken that returns the refused token again is told to return a fresh one", async () => {
+    const server = await serve((_request, res) => sendJson(res, 401, invalidToken));
+    const runner = createZohoRunner({ apiDomain: server.origin, auth: { getAccessToken: async () => TOKENS[0] as string } });
+    const error = (await rejectionOf(runner.getJob(JOB_ID))) as RunnerError;
+    expect(error).toMatchObject({ name: "RunnerError", code: "TOKEN_REFRESH_FAILED" });
+    expect(error.message).toMatch(/getAccessToken\(\{ rejected \}\) returned the token Zoho refused.*fresh/);
+    expect(server.requests).toHaveLength(1);
+    expectNoSecrets(error, SECRETS);
+  });
+});
+
 describe("API domain precedence", () => {
   async function setup() {
     const explicit = await serve((_request, res) => sendJson(res, 200, jobBody(JOB_ID)));

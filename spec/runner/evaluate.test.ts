@@ -15,6 +15,7 @@ import {
   type ValueKind,
 } from "../../src/index.js";
 import { compilePredicate, readPath } from "../../src/runner/evaluate.js";
+import { isNumericText } from "../../src/runner/local/numeric-text.js";
 
 // ---- the matrix: every data type x every comparator its row of COMPARATORS_BY_TYPE allows ----
 
@@ -125,6 +126,19 @@ describe("evaluator matrix (generated from COMPARATORS_BY_TYPE)", () => {
     const none: ConditionNode = { kind: "condition", field: "File", type: "fileupload", comparator: "equal", value: "x" };
     expect(() => compilePredicate(none)).toThrow(expect.objectContaining({ code: "FIELD_IN_CRITERIA_NOT_SUPPORTED" }));
   });
+
+  it("refuses it with the core's checkComparator error, at the condition's JSON path", () => {
+    const ok: ConditionNode = { kind: "condition", field: "Name", type: "text", comparator: "equal", value: "x" };
+    const bad: ConditionNode = { kind: "condition", field: "Amount", type: "currency", comparator: "contains", value: "1" };
+    const error = (() => {
+      try {
+        compilePredicate({ kind: "group", operator: "or", children: [ok, bad], size: 2 });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toMatchObject({ code: "FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE", path: "$.group[1].comparator", field: "Amount", allowed: COMPARATORS_BY_TYPE.currency });
+  });
 });
 
 // ---- semantics the matrix does not spell out ----
@@ -203,6 +217,23 @@ describe("evaluator semantics", () => {
     expect(where(cond("Amount", "greater_than", 9))({ Amount: "ten" })).toBe(false);
     expect(where(cond("Amount", "less_than", 9))({ Amount: "ten" })).toBe(false);
     expect(where(cond("Amount", "equal", EMPTY))({ Amount: "ten" })).toBe(false);
+  });
+
+  it("reads numeric strings by the runner's one definition of decimal text", () => {
+    const gt = where(cond("Amount", "greater_than", 9));
+    for (const text of ["10", " 10 ", "+10", "1e1", "1.0E1", "10.", "99.5"]) expect(gt({ Amount: text }), text).toBe(true);
+    for (const text of ["0x10", "Infinity", "1,000", "10abc", "", "--10"]) expect(gt({ Amount: text }), text).toBe(false);
+    expect(where(cond("Amount", "less_than", 1))({ Amount: ".5" })).toBe(true);
+    for (const text of ["12", "-1.5", "+3", ".5", "1.0E7", " 7 "]) expect(isNumericText(text), text).toBe(true);
+    for (const text of ["", ".", "1e", "e5", "0x10", "NaN", "1 000"]) expect(isNumericText(text), text).toBe(false);
+  });
+
+  it("never finds an unreadable record value among unreadable criteria values", () => {
+    // both sides read as UNREADABLE (NaN), which equals nothing, itself included
+    const node: ConditionNode = { kind: "condition", field: "Amount", type: "double", comparator: "in", value: ["ten"] };
+    expect(compilePredicate(node)({ Amount: "ten" })).toBe(false);
+    expect(compilePredicate({ ...node, comparator: "not_in" })({ Amount: "ten" })).toBe(true);
+    expect(compilePredicate({ ...node, comparator: "equal", value: "ten" })({ Amount: "ten" })).toBe(false);
   });
 
   it("evaluates and / or groups and no criteria at all", () => {

@@ -9,12 +9,14 @@ import { fileURLToPath } from "node:url";
 import { parse as parseCsv } from "csv-parse/sync";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bulkRead } from "../../src/index.js";
-import { exportToFile, type ExportCheckpoint } from "../../src/runner/export-to-file.js";
+import { exportToFile, readCheckpoint, type ExportCheckpoint } from "../../src/runner/export-to-file.js";
+import * as runnerEntry from "../../src/runner/index.js";
 import type { JobRunner } from "../../src/runner/job-runner.js";
 import { createLocalRunner } from "../../src/runner/local-runner.js";
 import { runBulkRead } from "../../src/runner/run-bulk-read.js";
 import { expectExactlyOnce } from "./pipeline-checks.js";
-import { closeFakes, FAST, idsOf, Leads, makeLeads, startFake, zohoRunner } from "./pipeline-fixtures.js";
+import { zohoErrorFromResponse } from "../../src/runner/zoho-response.js";
+import { closeFakes, FAST, faultyDownloads, idsOf, Leads, makeLeads, startFake, zohoRunner } from "./pipeline-fixtures.js";
 
 const query = bulkRead(Leads).select("Last_Name", "No_of_Employees", "Created_Time", "Tags", "Description");
 const leads = makeLeads(25);
@@ -29,7 +31,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const readCheckpoint = async (path: string) => JSON.parse(await readFile(`${path}.checkpoint.json`, "utf8")) as ExportCheckpoint;
+const checkpointOf = async (path: string) => JSON.parse(await readFile(`${path}.checkpoint.json`, "utf8")) as ExportCheckpoint;
 const csvRows = async (path: string) => parseCsv(await readFile(path), { columns: true, bom: true }) as Record<string, string>[];
 const jsonLines = async (path: string) =>
   (await readFile(path, "utf8"))
@@ -76,10 +78,10 @@ describe("exportToFile", () => {
     const path = join(dir, `leads.${format}`);
     const error = await interrupted(zohoRunner(fake), path, format);
     expect(error).toEqual(new Error("stopped"));
-    const checkpoint = await readCheckpoint(path);
+    const checkpoint = await checkpointOf(path);
     expect(checkpoint).toMatchObject({ version: 1, format, pagesDone: 1, records: 10, apiVersion: "v8", next: { page: 2, body: { query: { page_token: expect.any(String) } } } });
     expect(checkpoint.query).toEqual(JSON.parse(JSON.stringify(query)));
-    expect(checkpoint.jobIds).toHaveLength(1);
+    expect(checkpoint).not.toHaveProperty("jobIds");
     // a half-written page after the checkpoint, as a crash in the middle of page 2 leaves it
     await appendFile(path, format === "csv" ? "5545974000000100010,Name 10,10,2024-01-01T00:00:10+00:00,Hot,\r\n5545974000000" : '{"id":"5545974000000100010"}\n{"id":"55459');
 
@@ -102,7 +104,7 @@ describe("exportToFile", () => {
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const [code, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
     expect({ code, signal, stderr }).toMatchObject({ code: null, signal: "SIGKILL" });
-    expect(await readCheckpoint(path)).toMatchObject({ pagesDone: 1, records: 10 });
+    expect(await checkpointOf(path)).toMatchObject({ pagesDone: 1, records: 10 });
 
     const result = await exportToFile(zohoRunner(fake), query, path, FAST);
     expect(result).toMatchObject({ records: 25, pages: 3, resumed: true });
@@ -114,7 +116,7 @@ describe("exportToFile", () => {
     const runner = zohoRunner(fake, { apiVersion: "v6" });
     const path = join(dir, "v6.jsonl");
     await interrupted(runner, path, "jsonl", 2);
-    expect(await readCheckpoint(path)).toMatchObject({ pagesDone: 2, records: 20, apiVersion: "v6", next: { page: 3, body: { query: { module: { api_name: "Leads" }, page: 3 } } } });
+    expect(await checkpointOf(path)).toMatchObject({ pagesDone: 2, records: 20, apiVersion: "v6", next: { page: 3, body: { query: { module: { api_name: "Leads" }, page: 3 } } } });
     expect(await exportToFile(runner, query, path, FAST)).toMatchObject({ records: 25, pages: 3, resumed: true });
     expectExactlyOnce(await idsIn(path, "jsonl"), allIds);
   });
@@ -143,7 +145,7 @@ describe("exportToFile", () => {
     expect(error).toMatchObject({ code: "PAGE_TOKEN_EXPIRED" });
     expect((error as Error).message).toMatch(/page token.*24 hours.*resume: false/s);
     // and without asking Zoho when the token is older than 24 hours
-    const checkpoint = await readCheckpoint(path);
+    const checkpoint = await checkpointOf(path);
     await writeFile(`${path}.checkpoint.json`, JSON.stringify({ ...checkpoint, nextIssuedAt: new Date(Date.now() - 25 * 3600_000).toISOString() }));
     const requests = second.requests.length;
     await expect(exportToFile(zohoRunner(second), query, path, FAST)).rejects.toMatchObject({ code: "PAGE_TOKEN_EXPIRED", message: expect.stringMatching(/more than 24 hours ago.*resume: false/) });
@@ -165,6 +167,94 @@ describe("exportToFile", () => {
     const none = query.where(Leads.where("No_of_Employees").gt(1000));
     expect(await exportToFile(zohoRunner(fake), none, path, FAST)).toMatchObject({ records: 0, pages: 1 });
     expect(await readFile(path, "utf8")).toBe("id,Last_Name,No_of_Employees,Created_Time,Tags,Description\r\n");
+  });
+});
+
+describe("exportToFile and results it cannot trust", () => {
+  const many = makeLeads(2000);
+  const local = () => createLocalRunner({ data: { Leads: many }, schemas: [Leads], pageSize: 1000 });
+
+  it.each(["csv", "jsonl"] as const)("does not checkpoint a page found corrupt: the file is cut back to the last checkpoint, and a re-run redoes the page (%s)", async (format) => {
+    const runner = faultyDownloads(local(), ["good", { corrupt: 1005 }]);
+    const path = join(dir, `corrupt.${format}`);
+    const error = await exportToFile(runner, query, path, { ...FAST, format, batchSize: 50 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ARCHIVE_CORRUPT" });
+    const checkpoint = await checkpointOf(path);
+    expect(checkpoint).toMatchObject({ pagesDone: 1, records: 1000, next: { page: 2 } });
+    expect((await readFile(path)).length).toBe(checkpoint.bytes);
+    expectExactlyOnce(await idsIn(path, format), idsOf(many.slice(0, 1000)));
+
+    expect(await exportToFile(runner, query, path, { ...FAST, format, batchSize: 50 })).toMatchObject({ records: 2000, pages: 2, resumed: true });
+    expectExactlyOnce(await idsIn(path, format), idsOf(many));
+    expect(await readFile(path, "utf8")).not.toContain("Mame");
+    expect(runner.downloads).toBe(3);
+  });
+
+  it("a resumed export whose page-token request gets 403 NO_PERMISSION fails with NO_PERMISSION, not an expired token", async () => {
+    const runner = local();
+    const path = join(dir, "forbidden.jsonl");
+    await interrupted(runner, path, "jsonl");
+    const forbidden: JobRunner = {
+      apiVersion: runner.apiVersion,
+      createJob: async () => {
+        throw zohoErrorFromResponse("POST /crm/bulk/v8/read", 403, JSON.stringify({ status: "error", code: "NO_PERMISSION", message: "permission denied", details: {} }), []);
+      },
+      getJob: (id, options) => runner.getJob(id, options),
+      downloadResult: (id, url, options) => runner.downloadResult(id, url, options),
+    };
+    await expect(exportToFile(forbidden, query, path, FAST)).rejects.toMatchObject({ name: "ZohoApiError", code: "NO_PERMISSION", status: 403 });
+  });
+});
+
+describe("readCheckpoint", () => {
+  async function validCheckpoint(path: string): Promise<Record<string, unknown>> {
+    await interrupted(createLocalRunner({ data: { Leads: leads }, schemas: [Leads], pageSize: 10 }), path, "csv");
+    return (await checkpointOf(path)) as unknown as Record<string, unknown>;
+  }
+
+  it("is exported from zoho-bulk-read/runner, reads the checkpoint of an export's path, and is undefined when there is none", async () => {
+    expect(runnerEntry.readCheckpoint).toBe(readCheckpoint);
+    const path = join(dir, "leads.csv");
+    expect(await readCheckpoint(path)).toBeUndefined();
+    const valid = await validCheckpoint(path);
+    expect(await readCheckpoint(path)).toEqual(valid);
+  });
+
+  it.each<[string, string, (valid: Record<string, unknown>) => unknown]>([
+    ["not an object", "$", () => []],
+    ["null", "$", () => null],
+    ["another version", "$.version", (valid) => ({ ...valid, version: 2 })],
+    ["an unknown format", "$.format", (valid) => ({ ...valid, format: "xml" })],
+    ["a negative byte count", "$.bytes", (valid) => ({ ...valid, bytes: -1 })],
+    ["a fractional record count", "$.records", (valid) => ({ ...valid, records: 1.5 })],
+    ["a pages count that is a string", "$.pagesDone", (valid) => ({ ...valid, pagesDone: "1" })],
+    ["a query without its query object", "$.query.query", (valid) => ({ ...valid, query: { file_type: "csv" } })],
+    ["a header with a number", "$.header[1]", (valid) => ({ ...valid, header: ["id", 3] })],
+    ["a next page without a body", "$.next.body", (valid) => ({ ...valid, next: { page: 2 } })],
+    ["a next page numbered 0", "$.next.page", (valid) => ({ ...valid, next: { ...(valid["next"] as object), page: 0 } })],
+    ["a next body whose query is a string", "$.next.body.query", (valid) => ({ ...valid, next: { page: 2, body: { query: "page_token=x" } } })],
+    ["a page token that is not a string", "$.next.body.query.page_token", (valid) => ({ ...valid, next: { page: 2, body: { query: { page_token: 7 } } } })],
+    ["a nextIssuedAt that is not a date", "$.nextIssuedAt", (valid) => ({ ...valid, nextIssuedAt: "yesterday" })],
+    ["no apiVersion", "$.apiVersion", (valid) => ({ ...valid, apiVersion: undefined })],
+  ])("refuses a checkpoint with %s as CHECKPOINT_INVALID naming %s", async (_label, jsonPath, change) => {
+    const path = join(dir, "leads.csv");
+    const valid = await validCheckpoint(path);
+    await writeFile(`${path}.checkpoint.json`, JSON.stringify(change(valid)));
+    const error = await readCheckpoint(path).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "RunnerError", code: "CHECKPOINT_INVALID" });
+    const message = (error as Error).message;
+    expect(message).toContain(`${path}.checkpoint.json`);
+    expect(message).toContain(` ${jsonPath} `);
+    expect(message).toMatch(/delete it, or run with resume: false/);
+    // exportToFile refuses it the same way, before any request; resume: false starts over
+    await expect(exportToFile(createLocalRunner({ data: { Leads: leads }, schemas: [Leads], pageSize: 10 }), query, path, FAST)).rejects.toMatchObject({ code: "CHECKPOINT_INVALID", message });
+    expect(await exportToFile(createLocalRunner({ data: { Leads: leads }, schemas: [Leads], pageSize: 10 }), query, path, { ...FAST, resume: false })).toMatchObject({ records: 25, resumed: false });
+  });
+
+  it("refuses a checkpoint that is not JSON", async () => {
+    const path = join(dir, "leads.csv");
+    await writeFile(`${path}.checkpoint.json`, "{ not json");
+    await expect(readCheckpoint(path)).rejects.toMatchObject({ code: "CHECKPOINT_INVALID", message: expect.stringMatching(/not valid JSON.*delete it, or run with resume: false/) });
   });
 });
 

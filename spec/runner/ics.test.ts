@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { bulkRead, defineModule } from "../../src/index.js";
 import { exportToFile } from "../../src/runner/export-to-file.js";
 import { parseIcsEvents, type IcsEvent } from "../../src/runner/ics.js";
+import type { BulkReadRequestBody, JobRunner } from "../../src/runner/job-runner.js";
 import { createLocalRunner } from "../../src/runner/local-runner.js";
 import { runBulkRead } from "../../src/runner/run-bulk-read.js";
 import { startFakeZoho, type FakeZoho } from "../../src/testing/index.js";
@@ -59,6 +60,28 @@ describe("ICS export", () => {
       properties: expect.objectContaining({ uid: ["4150868000000700001"], summary: ["Kick-off"], dtstamp: [expect.any(String)] }),
     });
     expect(records[1]).toMatchObject({ summary: "Offsite", allDay: true, start: new Date("2024-05-10T00:00:00Z"), end: new Date("2024-05-11T00:00:00Z"), location: null });
+  });
+
+  it("sends file_type with the page token on v7+ (Zoho's next-page body is { query: { page_token } } alone), and does not check ICS pages against result.count", async () => {
+    const inner = createLocalRunner({ data: { Events: events }, schemas: [Events], pageSize: 2 });
+    const bodies: BulkReadRequestBody[] = [];
+    const runner: JobRunner = {
+      apiVersion: inner.apiVersion,
+      createJob: (body, options) => (bodies.push(structuredClone(body)), inner.createJob(body, options)),
+      // Zoho counts a recurring series squashed into one VEVENT as one record per occurrence:
+      // result.count need not match the VEVENTs.
+      getJob: async (id, options) => {
+        const job = await inner.getJob(id, options);
+        return job.result?.count === undefined ? job : { ...job, result: { ...job.result, count: job.result.count + 3 } };
+      },
+      downloadResult: (id, url, options) => inner.downloadResult(id, url, options),
+    };
+    const { items, error } = await drain(runBulkRead(runner, bulkRead(Events).fileType("ics"), FAST));
+    expect(error).toBeUndefined();
+    expect((items as unknown as IcsEvent[]).map((r) => r.id)).toEqual(events.map((e) => e.id));
+    expect(bodies).toHaveLength(3);
+    expect(bodies[0]).toMatchObject({ file_type: "ics", query: { module: { api_name: "Events" } } });
+    for (const body of bodies.slice(1)) expect(body).toEqual({ file_type: "ics", query: { page_token: expect.any(String) } });
   });
 
   it("exports ICS events to JSONL", async () => {

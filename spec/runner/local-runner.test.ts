@@ -235,6 +235,95 @@ describe("local runner: results", () => {
   });
 });
 
+describe("local runner: paging cost and memory", () => {
+  /** Records whose Amount counts its reads: how many records the runner's predicate looked at. */
+  function countedLeads(n: number) {
+    const reads = { count: 0 };
+    const records = Array.from({ length: n }, (_, i) => {
+      const record = { id: String(5545974000001000000 + i), Last_Name: `L${i}` };
+      // a string id keeps the record itself (no copy), so the getter stays live
+      Object.defineProperty(record, "Amount", { enumerable: true, get: () => (reads.count++, 1000 + i) });
+      return record;
+    });
+    return { records, reads };
+  }
+  const over = (amount: number) => ({ query: { module: { api_name: "Leads" }, fields: ["Last_Name"], criteria: { field: { api_name: "Amount" }, comparator: "greater_than", value: amount } } });
+
+  it("stops a page's scan at the first match past it, and continues a page_token where the last page stopped", async () => {
+    const { records, reads } = countedLeads(1000);
+    const runner = createLocalRunner({ data: { Leads: records }, schemas: [Leads], pageSize: 2 });
+    const first = await runner.createJob(over(0));
+    reads.count = 0;
+    const { details } = await settle(runner, first.id);
+    // records 0 and 1 fill the page, record 2 tells more_records: three of a thousand looked at
+    expect(reads.count).toBe(3);
+    expect(details.result).toMatchObject({ count: 2, more_records: true });
+    const next = await runner.createJob({ query: { page_token: details.result!.next_page_token! } });
+    reads.count = 0;
+    await settle(runner, next.id);
+    // the token carries where page 2 starts: records 2, 3 and 4, not 0 to 4
+    expect(reads.count).toBe(3);
+    reads.count = 0;
+    const rows = parseCsvSync(strFromU8(unzipSync((await bytesOf(await runner.downloadResult(next.id))).bytes)[`${next.id}.csv`]!), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r["Last_Name"])).toEqual(["L2", "L3"]);
+    // the download generates the page again from its first record: records 2 and 3
+    expect(reads.count).toBe(2);
+  });
+
+  it("finds a page asked by number by passing over the pages before it, and an empty page past the end", async () => {
+    const { records, reads } = countedLeads(10);
+    const runner = createLocalRunner({ data: { Leads: records }, schemas: [Leads], pageSize: 3 });
+    const third = await runToRows(runner, { query: { ...over(1002).query, page: 3 } });
+    // matches are records 3..9: page 3 is records 9 (then no more)
+    expect(third.rows.map((r) => r["Last_Name"])).toEqual(["L9"]);
+    expect(third.details.result).toMatchObject({ page: 3, count: 1, more_records: false });
+    reads.count = 0;
+    const beyond = await runToRows(runner, { query: { ...over(0).query, page: 5 } });
+    expect(beyond.rows).toEqual([]);
+    expect(reads.count).toBe(10);
+  });
+
+  it("downloads a result again, byte for byte, after a transfer broken off midway", async () => {
+    const many = Array.from({ length: 5000 }, (_, i) => ({ Last_Name: `Name ${i}`, Company: `Company ${i} `.repeat(8), Amount: i }));
+    let tick = Date.parse("2025-01-02T03:04:05Z");
+    // a clock that moves on at every call: the file is stamped once, when the job completes
+    const runner = createLocalRunner({ data: { Leads: many }, schemas: [Leads], clock: () => new Date((tick += 3_600_000)) });
+    const { id } = await runner.createJob({ query: { module: { api_name: "Leads" }, fields: ["Last_Name", "Company"] } });
+    await settle(runner, id);
+    const broken = (await runner.downloadResult(id))[Symbol.asyncIterator]();
+    expect((await broken.next()).done).toBe(false);
+    await broken.return?.();
+    const once = await bytesOf(await runner.downloadResult(id));
+    const twice = await bytesOf(await runner.downloadResult(id));
+    expect(once.chunks).toBeGreaterThan(1);
+    expect(Buffer.from(twice.bytes).equals(Buffer.from(once.bytes))).toBe(true);
+    const rows = parseCsvSync(strFromU8(unzipSync(once.bytes)[`${id}.csv`]!), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(5000);
+  });
+
+  it("remembers the last maxJobs jobs used, forgetting the least recently used with its page_token", async () => {
+    const runner = createLocalRunner({ data: { Leads: leads }, schemas: [Leads], pageSize: 2, maxJobs: 2 });
+    const a = await runner.createJob({ query: { module: { api_name: "Leads" } } });
+    const { details } = await settle(runner, a.id);
+    const b = await runner.createJob({ query: { module: { api_name: "Leads" } } });
+    await runner.getJob(a.id); // a is now used more recently than b
+    const c = await runner.createJob({ query: { module: { api_name: "Leads" } } });
+    await expect(runner.getJob(b.id)).rejects.toMatchObject({ code: "RESOURCE_NOT_FOUND", status: 404 });
+    expect(runner.peekJob(b.id)).toBeUndefined();
+    expect((await runner.getJob(a.id)).state).toBe("COMPLETED");
+    expect((await runner.getJob(c.id)).state).toBe("QUEUED");
+    // a is forgotten once two newer jobs are used; its token goes with it
+    await runner.createJob({ query: { module: { api_name: "Leads" } } });
+    await runner.getJob(c.id);
+    await expect(runner.downloadResult(a.id)).rejects.toMatchObject({ code: "RESOURCE_NOT_FOUND" });
+    await expect(runner.createJob({ query: { page_token: details.result!.next_page_token! } })).rejects.toMatchObject({ code: "INVALID_REQUEST" });
+  });
+
+  it("refuses a maxJobs that is not a whole number from 1", () => {
+    expect(() => createLocalRunner({ data: { Leads: leads }, maxJobs: 0 })).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS" }));
+  });
+});
+
 describe("local runner: data sources", () => {
   const dir = mkdtempSync(join(tmpdir(), "zbr-local-"));
   const csvPath = join(dir, "leads.csv");
@@ -270,6 +359,16 @@ describe("local runner: data sources", () => {
     const unknown = await runToRows(runner, { query: { module: { api_name: "Deals" }, criteria: { field: { api_name: "Stage" }, comparator: "equal", value: "${EMPTY}" } } });
     expect(unknown.rows).toHaveLength(2);
     await expect(runner.createJob({ query: { module: { api_name: "Deals" }, criteria: { field: { api_name: "Amount" }, comparator: "contains", value: "1" } } })).rejects.toMatchObject({ code: "FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE" });
+  });
+
+  it("reads numbers in CSV cells as the evaluator does: sign, bare fraction, exponent", async () => {
+    const path = join(dir, "numbers.csv");
+    writeFileSync(path, "Deal_Name,Amount\r\nA,1.5E3\r\nB,+20\r\nC,-.5\r\nD,7\r\n");
+    const runner = createLocalRunner({ data: { Deals: path } });
+    const described = await runner.describeModule("Deals");
+    expect(described?.schema.field("Amount")?.type).toBe("double");
+    const { rows } = await runToRows(runner, { query: { module: { api_name: "Deals" }, criteria: { field: { api_name: "Amount" }, comparator: "greater_than", value: 10 } } });
+    expect(rows.map((r) => [r["Deal_Name"], r["Amount"]])).toEqual([["A", "1500"], ["B", "20"]]);
   });
 
   it("reports an unreadable CSV file", async () => {

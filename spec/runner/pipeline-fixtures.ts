@@ -1,6 +1,7 @@
 // Shared fixtures of the pipeline, export, callback and ICS tests: a module with one field of
 // each record value family, deterministic records, a fake Zoho per test. No vitest import:
 // export-child.ts uses them outside the test runner.
+import { unzipSync, zipSync } from "fflate";
 import { defineModule, multiselectpicklist, ownerlookup, picklist } from "../../src/index.js";
 import type { JobRunner } from "../../src/runner/job-runner.js";
 import { createZohoRunner, type ZohoRunnerOptions } from "../../src/runner/zoho-runner.js";
@@ -82,4 +83,44 @@ export async function drain<T>(iterable: AsyncIterable<T>): Promise<{ items: T[]
   } catch (error) {
     return { items, error };
   }
+}
+
+/**
+ * What a download of `faultyDownloads` delivers: the result as it is, its archive with record
+ * `corrupt`'s bytes changed in transit ("Name 1005," becomes "Mame 1005,": the CSV stays valid,
+ * only the CRC-32 gives it away), or its archive cut at 60% with the stream ending normally.
+ */
+export type DownloadFault = "good" | "truncated" | { corrupt: number };
+
+/**
+ * A runner that forwards to `inner`, re-packing each result as a stored (uncompressed) ZIP
+ * streamed in 1 KiB chunks, and applies `faults` to the downloads in turn ("good" once they
+ * run out). `downloads` counts the downloads made.
+ */
+export function faultyDownloads(inner: JobRunner, faults: DownloadFault[]): JobRunner & { readonly downloads: number } {
+  let downloads = 0;
+  return {
+    apiVersion: inner.apiVersion,
+    get downloads() {
+      return downloads;
+    },
+    createJob: (body, options) => inner.createJob(body, options),
+    getJob: (id, options) => inner.getJob(id, options),
+    downloadResult: async (id, url, options) => {
+      const fault = faults[downloads++] ?? "good";
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of await inner.downloadResult(id, url, options)) chunks.push(chunk);
+      const [name, data] = Object.entries(unzipSync(new Uint8Array(Buffer.concat(chunks))))[0]!;
+      let zip = zipSync({ [name]: [data, { level: 0 }] });
+      if (typeof fault === "object") {
+        const at = Buffer.from(zip).indexOf(`Name ${fault.corrupt},`);
+        if (at === -1) throw new Error(`faultyDownloads: the result holds no record ${fault.corrupt} to corrupt`);
+        zip[at] = "M".charCodeAt(0);
+      }
+      if (fault === "truncated") zip = zip.subarray(0, Math.floor(zip.length * 0.6));
+      return (async function* () {
+        for (let offset = 0; offset < zip.length; offset += 1024) yield zip.subarray(offset, offset + 1024);
+      })();
+    },
+  };
 }

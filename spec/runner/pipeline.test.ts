@@ -7,11 +7,12 @@ import { bulkRead, defineModule } from "../../src/index.js";
 import type { JobDetails, JobRunner } from "../../src/runner/job-runner.js";
 import { createLocalRunner } from "../../src/runner/local-runner.js";
 import { runBulkRead, runBulkReadBatches, type BulkReadProgress } from "../../src/runner/run-bulk-read.js";
-import { JobFailedError } from "../../src/runner/wait-for-job.js";
+import { JobFailedError, waitForJob } from "../../src/runner/wait-for-job.js";
 import { RunnerError, ZohoApiError } from "../../src/runner/zoho-api-error.js";
+import { zohoErrorFromResponse } from "../../src/runner/zoho-response.js";
 import { expectNoSecrets } from "./helpers.js";
 import { expectExactlyOnce } from "./pipeline-checks.js";
-import { closeFakes, drain, FAST, idsOf, Leads, makeLeads, startFake, zohoRunner } from "./pipeline-fixtures.js";
+import { closeFakes, drain, FAST, faultyDownloads, idsOf, Leads, makeLeads, startFake, zohoRunner } from "./pipeline-fixtures.js";
 
 afterEach(closeFakes);
 
@@ -302,13 +303,131 @@ describe("runBulkRead refuses results it cannot trust", () => {
       { id: "5545974000000100001", Last_Name: 'Boyle, "Pat"', No_of_Employees: 12, Tags: ["Hot", "Cold"] },
       { id: "5545974000000100002", Last_Name: "two\nlines", No_of_Employees: null, Tags: [] },
     ]);
+    // renamed once per header, in the header's place: every record has the same keys in order
+    for (const item of items) expect(Object.keys(item)).toEqual(["id", "Last_Name", "No_of_Employees", "Tags"]);
   });
 
-  it("a cell that is not its field's type is a CSV_VALUE_INVALID error naming the column and record", async () => {
-    const csv = "id,No_of_Employees\r\n1,12\r\n2,lots\r\n";
+  it.each(["id", "Id"])("a cell that is not its field's type is a CSV_VALUE_INVALID error naming the column and record (id column %s)", async (idColumn) => {
+    const csv = `${idColumn},Last_Name,No_of_Employees\r\n1,a,12\r\n2,b,lots\r\n`;
     const runner = tamper(createLocalRunner({ data: { Leads: makeLeads(2) }, schemas: [Leads] }), { bytes: () => zipSync({ "1.csv": strToU8(csv) }) });
-    const { error } = await drain(runBulkRead(runner, bulkRead(Leads).select("No_of_Employees"), FAST));
+    const { error } = await drain(runBulkRead(runner, bulkRead(Leads).select("Last_Name", "No_of_Employees"), FAST));
     expect(error).toMatchObject({ code: "CSV_VALUE_INVALID" });
     expect((error as Error).message).toMatch(/"lots" in column "No_of_Employees" of record 2/);
+  });
+});
+
+describe("a download that went wrong is never patched up silently", () => {
+  // Two pages of 1,000; batches of 50, so a page's first records go out long before its end
+  // (where the CRC-32 is checked).
+  const many = makeLeads(2000);
+  const local = () => createLocalRunner({ data: { Leads: many }, schemas: [Leads], pageSize: 1000 });
+  const pageOf = (id: string) => (BigInt(id) - 5545974000000100000n < 1000n ? 1 : 2);
+
+  it("a page found corrupt after some of its records were yielded fails with ARCHIVE_CORRUPT, even when a download again would be good", async () => {
+    // Download 1 is page 1 (good), download 2 is page 2 with record 1005 changed in transit.
+    const runner = faultyDownloads(local(), ["good", { corrupt: 1005 }]);
+    const { items, error } = await drain(runBulkRead(runner, ALL, { ...FAST, batchSize: 50 }));
+    expect(error).toBeInstanceOf(RunnerError);
+    expect(error).toMatchObject({ code: "ARCHIVE_CORRUPT", retryable: false });
+    expect((error as Error).message).toMatch(/page 2.*CRC-32.*records of this page .*already.*may be wrong/s);
+    // The changed record did go out (the CRC-32 comes at the end of the entry): the error is
+    // what tells the consumer, so the page is not downloaded again and patched up.
+    expect(items.filter((lead) => pageOf(lead.id) === 2).length).toBeGreaterThan(0);
+    expect(items.some((lead) => lead.Last_Name === "Mame 1005")).toBe(true);
+    expect(runner.downloads).toBe(2);
+  });
+
+  it("a page found corrupt before any of its records was yielded is downloaded again from the start", async () => {
+    const runner = faultyDownloads(createLocalRunner({ data: { Leads: many.slice(0, 30) }, schemas: [Leads] }), [{ corrupt: 5 }]);
+    const { items, error } = await drain(runBulkRead(runner, ALL, { ...FAST, batchSize: 1000 }));
+    expect(error).toBeUndefined();
+    expectExactlyOnce(idsOf(items), idsOf(many.slice(0, 30)));
+    expect(items.map((lead) => lead.Last_Name)).not.toContain("Mame 5");
+    expect(runner.downloads).toBe(2);
+  });
+
+  it("a truncated download followed by a good one: every record exactly once, none changed", async () => {
+    const runner = faultyDownloads(local(), ["good", "truncated"]);
+    const events: BulkReadProgress[] = [];
+    const { items, error } = await drain(runBulkRead(runner, ALL, { ...FAST, batchSize: 50, onProgress: (e) => events.push(e) }));
+    expect(error).toBeUndefined();
+    expectExactlyOnce(idsOf(items), idsOf(many));
+    expect(items.map((lead) => lead.Last_Name)).toEqual(many.map((lead) => lead["Last_Name"]));
+    const page2 = events.filter((e) => e.phase === "downloading" && e.page === 2);
+    expect(page2.map((e) => e.attempt)).toEqual([1, 2]);
+    expect(page2[1]!.recordsSoFar).toBeGreaterThan(1000); // page 2 records went out before the cut
+  });
+});
+
+/** A local runner whose page-token requests Zoho answers with `status` and `body`. */
+function refusingPageTokens(status: number, body: Record<string, unknown>): JobRunner {
+  const inner = createLocalRunner({ data: { Leads: leads }, schemas: [Leads], pageSize: 10 });
+  return {
+    apiVersion: inner.apiVersion,
+    createJob: async (request, options) => {
+      if (typeof request.query["page_token"] === "string") throw zohoErrorFromResponse("POST /crm/bulk/v8/read", status, JSON.stringify({ status: "error", ...body }), []);
+      return inner.createJob(request, options);
+    },
+    getJob: (id, options) => inner.getJob(id, options),
+    downloadResult: (id, url, options) => inner.downloadResult(id, url, options),
+  };
+}
+
+describe("a refused page token is told apart from other errors of the page-token request", () => {
+  it.each([
+    ["403 NO_PERMISSION (its hint says a new token will not help)", 403, { code: "NO_PERMISSION", message: "permission denied", details: {} }],
+    ["400 INVALID_DATA about another field", 400, { code: "INVALID_DATA", message: "invalid data", details: { api_name: "callback", json_path: "$.callback" } }],
+    ["400 MANDATORY_NOT_FOUND", 400, { code: "MANDATORY_NOT_FOUND", message: "required field not found: token", details: { api_name: "module", json_path: "$.query.module" } }],
+  ])("%s surfaces as itself", async (_label, status, body) => {
+    const { items, error } = await drain(runBulkRead(refusingPageTokens(status, body), ALL, FAST));
+    expect(error).toBeInstanceOf(ZohoApiError);
+    expect(error).toMatchObject({ code: body.code, status });
+    expect(items).toHaveLength(10);
+  });
+
+  it.each([
+    ["details naming page_token", { code: "INVALID_DATA", message: "invalid data", details: { api_name: "page_token", json_path: "$.query.page_token" } }],
+    ["a json_path naming page_token", { code: "INVALID_DATA", message: "invalid data", details: { json_path: "$.query.page_token" } }],
+    ["INVALID_REQUEST", { code: "INVALID_REQUEST", message: "the request is invalid", details: {} }],
+    ["a PAGE_TOKEN code", { code: "PAGE_TOKEN_EXPIRED", message: "expired" }],
+  ])("a 400 with %s is PAGE_TOKEN_REFUSED", async (_label, body) => {
+    const { error } = await drain(runBulkRead(refusingPageTokens(400, body), ALL, FAST));
+    expect(error).toBeInstanceOf(RunnerError);
+    expect(error).toMatchObject({ code: "PAGE_TOKEN_REFUSED", cause: expect.objectContaining({ code: body.code }) });
+    expect((error as Error).message).toMatch(/page token for page 2.*24 hours/);
+  });
+});
+
+describe("numeric options are checked one way", () => {
+  const local = () => createLocalRunner({ data: { Leads: leads }, schemas: [Leads], pageSize: 10 });
+
+  it.each([
+    [{ batchSize: 0 }, "batchSize"],
+    [{ batchSize: 2.5 }, "batchSize"],
+    [{ downloadRetries: -1 }, "downloadRetries"],
+    [{ downloadRetries: 1.5 }, "downloadRetries"],
+    [{ retryDelayMs: -1 }, "retryDelayMs"],
+    [{ retryDelayMs: Number.NaN }, "retryDelayMs"],
+    [{ maxEntryBytes: 0 }, "maxEntryBytes"],
+    [{ pollIntervalMs: -1 }, "pollIntervalMs"],
+    [{ maxPollIntervalMs: Number.POSITIVE_INFINITY }, "maxPollIntervalMs"],
+    [{ timeoutMs: 0 }, "timeoutMs"],
+    [{ callback: { fallbackAfterMs: -5 } }, "callback.fallbackAfterMs"],
+  ])("runBulkRead refuses %j before any request", async (options, name) => {
+    const runner = local();
+    let created = 0;
+    const counting: JobRunner = { ...runner, createJob: (body, o) => (created++, runner.createJob(body, o)), getJob: (id, o) => runner.getJob(id, o), downloadResult: (id, url, o) => runner.downloadResult(id, url, o) };
+    const { error } = await drain(runBulkRead(counting, ALL, { ...FAST, ...options }));
+    expect(error).toMatchObject({ name: "RunnerError", code: "INVALID_OPTIONS", message: expect.stringContaining(name) });
+    expect(created).toBe(0);
+  });
+
+  it.each([
+    [{ maxPollErrors: -1 }, "maxPollErrors"],
+    [{ maxPollErrors: 0.5 }, "maxPollErrors"],
+    [{ timeoutMs: 0 }, "timeoutMs"],
+    [{ firstPollAfterMs: -1 }, "firstPollAfterMs"],
+  ])("waitForJob refuses %j", async (options, name) => {
+    await expect(waitForJob(local(), "1", options)).rejects.toMatchObject({ code: "INVALID_OPTIONS", message: expect.stringContaining(name) });
   });
 });

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { createInflateRaw, deflateRawSync } from "node:zlib";
 import { parse as parseCsvSync } from "csv-parse/sync";
 import { strToU8, Zip, ZipDeflate, ZipPassThrough, zipSync, type Zippable } from "fflate";
@@ -224,18 +225,26 @@ describe("archive checks", () => {
     expect(error.message).toMatch(/at least \d{4}/);
   });
 
-  it("refuses a truncated archive", async () => {
+  it("refuses a truncated archive as ARCHIVE_TRUNCATED, a broken transfer worth downloading again", async () => {
     const zip = zipOf({ "1.csv": `id\n${"1\n".repeat(5_000)}` }, 0);
     const error = await errorOf(() => allRecords(zip.subarray(0, 2_000)));
-    expect(error.code).toBe("ARCHIVE_CORRUPT");
+    expect(error).toMatchObject({ code: "ARCHIVE_TRUNCATED", retryable: true });
   });
 
-  it("refuses corrupt deflate data", async () => {
+  it("refuses corrupt deflate data as ARCHIVE_CORRUPT, which no re-download can fix by skipping", async () => {
     const zip = zipOf({ "1.csv": `id,${"x".repeat(100)}\n${"1,abc\n".repeat(1_000)}` });
     // Overwrite the start of the compressed data (after the 30-byte header and the 5-byte name).
     zip.fill(0xff, 35, 60);
     const error = await errorOf(() => allRecords(zip));
-    expect(error.code).toBe("ARCHIVE_CORRUPT");
+    expect(error).toMatchObject({ code: "ARCHIVE_CORRUPT", retryable: false });
+  });
+
+  it("a deflate stream that its known compressed size cuts short is corrupt, not truncated (the download was complete)", async () => {
+    const zip = zipOf({ "1.csv": `id\n${Array.from({ length: 2_000 }, (_, index) => index).join("\n")}\n` });
+    const view = Buffer.from(zip.buffer, zip.byteOffset, zip.length);
+    // The local header says 100 compressed bytes: zlib runs out of input inside the stream.
+    view.writeUInt32LE(100, 18);
+    expect((await errorOf(() => allRecords(zip))).code).toBe("ARCHIVE_CORRUPT");
   });
 });
 
@@ -272,28 +281,41 @@ describe("readArchiveEntry", () => {
     const ownPush = Object.getOwnPropertyDescriptor(prototype, "push");
     const push = prototype.push;
     let produced = 0;
-    prototype.push = function (this: unknown, chunk: Buffer | null) {
+    let inflater: Readable | undefined;
+    prototype.push = function (this: Readable, chunk: Buffer | null) {
+      inflater = this;
       if (chunk !== null) produced += chunk.length;
       return push.call(this, chunk);
     };
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
     try {
       const entry = readArchiveEntry(source(zip, zip.length).stream);
       const first = await entry.next();
       expect(first.done).toBe(false);
-      // Stall the consumer. We wait for something NOT to happen (zlib inflating everything into
-      // memory), so there is no event to await: give zlib ample wall-clock time (it needs ~50 ms).
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Stall the consumer, turn by turn, until zlib comes to rest: the inflater paused with its
+      // buffer full, when Node's zlib inflates no more until read. Without backpressure it would
+      // never rest but inflate all 64 MiB: stop watching once it is past the limit.
+      const limit = 4 * 1024 * 1024;
+      const resting = () => inflater !== undefined && inflater.isPaused() && inflater.readableLength >= inflater.readableHighWaterMark;
+      for (let turns = 0; !resting() && produced < limit; turns++) {
+        if (turns > 1_000_000) throw new Error("zlib neither came to rest nor inflated past the limit");
+        await turn();
+      }
       const producedWhileStalled = produced;
+      // At rest it stays: more turns inflate nothing.
+      for (let turns = 0; turns < 1_000; turns++) await turn();
+      expect(produced).toBe(producedWhileStalled);
       let inflated = first.value?.length ?? 0;
       for (let next = await entry.next(); next.done !== true; next = await entry.next()) inflated += next.value.length;
       expect(inflated).toBe(zeros.length);
       expect(producedWhileStalled).toBeGreaterThan(0);
-      expect(producedWhileStalled).toBeLessThan(4 * 1024 * 1024);
+      expect(producedWhileStalled).toBeLessThan(limit);
     } finally {
       if (ownPush === undefined) delete (prototype as { push?: unknown }).push;
       else Object.defineProperty(prototype, "push", ownPush);
     }
   });
+
 });
 
 // ---- Entry boundaries: no signature scanning, CRC-32 and sizes checked, ZIP64 ----
@@ -567,11 +589,12 @@ describe("entry boundaries", () => {
     expect(error.message).toMatch(message);
   });
 
-  it.each([
-    ["an empty download", new Uint8Array(0)],
-    ["an HTML error page", strToU8("<html><body>Service unavailable</body></html>")],
-  ])("refuses %s as a corrupt archive", async (_label, bytes) => {
-    expect((await errorOf(() => allRecords(bytes))).code).toBe("ARCHIVE_CORRUPT");
+  it("refuses an empty download as a truncated archive", async () => {
+    expect((await errorOf(() => allRecords(new Uint8Array(0)))).code).toBe("ARCHIVE_TRUNCATED");
+  });
+
+  it("refuses an HTML error page as a corrupt archive", async () => {
+    expect((await errorOf(() => allRecords(strToU8("<html><body>Service unavailable</body></html>")))).code).toBe("ARCHIVE_CORRUPT");
   });
 });
 
@@ -585,7 +608,7 @@ describe("integrity checks", () => {
     expect(view.readUInt32LE(descriptor)).toBe(0x08074b50);
     view.writeUInt32LE((view.readUInt32LE(descriptor + 4) ^ 1) >>> 0, descriptor + 4);
     const error = await errorOf(() => allRecords(zip));
-    expect(error.code).toBe("ARCHIVE_CORRUPT");
+    expect(error).toMatchObject({ code: "ARCHIVE_CORRUPT", retryable: false });
     expect(error.message).toMatch(/CRC-32/);
   });
 
@@ -623,17 +646,20 @@ describe("integrity checks", () => {
   });
 
   it.each([
-    ["known sizes, deflated", () => zipOf({ "1.csv": csv })],
-    ["known sizes, stored", () => zipOf({ "1.csv": csv }, 0)],
-    ["data descriptor, deflated", () => streamingZipOf("1.csv", csv)],
-    ["data descriptor, stored", () => streamingZipOf("1.csv", csv, "stored")],
-    ["ZIP64, data descriptor", () => assembleZip([{ name: "1.csv", content: strToU8(csv), descriptor: "sig64", zip64: true }], { zip64End: true })],
-  ])("refuses the archive (%s) cut at any byte: an error, never a short result", async (_label, build) => {
+    ["known sizes, deflated", () => zipOf({ "1.csv": csv }), false],
+    ["known sizes, stored", () => zipOf({ "1.csv": csv }, 0), false],
+    ["data descriptor, deflated", () => streamingZipOf("1.csv", csv), false],
+    ["data descriptor, stored", () => streamingZipOf("1.csv", csv, "stored"), true],
+    ["ZIP64, data descriptor", () => assembleZip([{ name: "1.csv", content: strToU8(csv), descriptor: "sig64", zip64: true }], { zip64End: true }), false],
+  ])("refuses the archive (%s) cut at any byte: ARCHIVE_TRUNCATED, never a short result", async (_label, build, searched) => {
     const zip = build();
+    // Once a stored entry's end was found by a search (its descriptor and the next record's
+    // signature read), a cut after it could as well be data that forged that end: corrupt.
+    const searchedEnd = searched ? centralDirectoryOffset(zip) + 4 : Number.POSITIVE_INFINITY;
     for (let length = 0; length < zip.length; length++) {
       const error = await rejectionOf(entryBytes(zip.subarray(0, length), 4096));
       expect(error, `cut at ${length} of ${zip.length}`).toBeInstanceOf(RunnerError);
-      expect((error as RunnerError).code, `cut at ${length} of ${zip.length}`).toBe("ARCHIVE_CORRUPT");
+      expect((error as RunnerError).code, `cut at ${length} of ${zip.length}`).toBe(length < searchedEnd ? "ARCHIVE_TRUNCATED" : "ARCHIVE_CORRUPT");
     }
     expect((await entryBytes(zip)).toString("utf8")).toBe(csv);
   });

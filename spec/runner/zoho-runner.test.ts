@@ -509,6 +509,11 @@ describe("options", () => {
     [{ apiDomain: "not a url" }],
     [{ apiVersion: "8" }],
     [{ timeoutMs: 0 }],
+    [{ timeoutMs: Number.NaN }],
+    [{ retry: { limit: 1.5 } }],
+    [{ retry: { baseDelayMs: -1 } }],
+    [{ downloadThrottleWaitMs: -1 }],
+    [{ maxDownloadThrottleWaits: 0.5 }],
     [{ dataCenter: "uk" as never }],
     [{ auth: { accessToken: "" } }],
   ])("refuses %j with INVALID_OPTIONS", (options) => {

@@ -1,11 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, ServerResponse, type IncomingMessage } from "node:http";
+import { connect, type AddressInfo } from "node:net";
 import { parse as parseCsvSync } from "csv-parse/sync";
 import { strFromU8, unzipSync } from "fflate";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { bulkRead, defineModule, ownerlookup, picklist, multiselectpicklist } from "../../src/index.js";
 import type { JobDetails } from "../../src/runner/job-runner.js";
+import { COMPARATORS_BY_TYPE } from "../../src/schema/comparators.js";
 import { createZohoRunner } from "../../src/runner/zoho-runner.js";
 import { startFakeZoho, type FakeZoho, type FakeZohoOptions } from "../../src/testing/index.js";
 
@@ -54,8 +56,8 @@ async function pollUntilSettled(call: ReturnType<typeof api>, id: string): Promi
   throw new Error("job never settled");
 }
 
-async function createdJob(call: ReturnType<typeof api>, query: Record<string, unknown> = { module: { api_name: "Leads" } }): Promise<string> {
-  const response = await call("/crm/bulk/v8/read", createBody({ query }));
+async function createdJob(call: ReturnType<typeof api>, query: Record<string, unknown> = { module: { api_name: "Leads" } }, callback?: { url: string; method: "post" }): Promise<string> {
+  const response = await call("/crm/bulk/v8/read", createBody({ query, ...(callback !== undefined && { callback }) }));
   expect(response.status).toBe(201);
   return ((await response.json()) as { data: [{ details: { id: string } }] }).data[0].details.id;
 }
@@ -93,6 +95,24 @@ describe("fake Zoho: accounts", () => {
     const expired = await api(fake, token)("/crm/bulk/v8/read/1");
     expect([expired.status, await expired.json()]).toEqual([401, expected]);
     expect((await api(fake, String((await tokenFrom(fake, GOOD)).body["access_token"]))("/crm/bulk/v8/read/1")).status).toBe(404);
+  });
+
+  it("expireTokensAfterDownloads(n) expires every token once n more downloads were sent in full", async () => {
+    const fake = await start();
+    const call = api(fake, fake.issueToken());
+    const { result } = await pollUntilSettled(call, await createdJob(call));
+    fake.faults.expireTokensAfterDownloads(2);
+    for (let i = 0; i < 2; i++) {
+      const download = await call(result!.download_url!);
+      await download.arrayBuffer(); // in full: the fake ends the body before the client reads its end
+      expect(download.status).toBe(200);
+    }
+    const expired = await call("/crm/bulk/v8/read/1");
+    expect([expired.status, ((await expired.json()) as { code: string }).code]).toEqual([401, "INVALID_TOKEN"]);
+    const fresh = api(fake, String((await tokenFrom(fake, GOOD)).body["access_token"]));
+    expect((await fresh(result!.download_url!)).status).toBe(200); // once: later downloads expire nothing
+    expect((await fresh("/crm/bulk/v8/read/1")).status).toBe(404);
+    expect(() => fake.faults.expireTokensAfterDownloads(0)).toThrow(RangeError);
   });
 
   it("expires tokens after an hour on its clock", async () => {
@@ -146,7 +166,7 @@ describe("fake Zoho: bulk read endpoints", () => {
     expect(body.data[0]).toMatchObject({
       status: "error",
       code: "FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE",
-      details: { api_name: "Amount", comparator: "starts_with", json_path: "$.query.criteria.group[1].comparator", supported: ["equal", "not_equal", "in", "not_in", "less_than", "less_equal", "greater_than", "greater_equal"] },
+      details: { api_name: "Amount", comparator: "starts_with", json_path: "$.query.criteria.group[1].comparator", supported: [...COMPARATORS_BY_TYPE.currency] }, // Amount is a currency field
     });
     const unknownField = await call("/crm/bulk/v8/read", createBody({ query: { module: { api_name: "Leads" }, criteria: { field: { api_name: "Last_Nme" }, comparator: "equal", value: "x" } } }));
     expect(unknownField.status).toBe(400);
@@ -299,6 +319,50 @@ describe("fake Zoho: faults", () => {
     expect(Object.keys(unzipSync(new Uint8Array(await whole.arrayBuffer())))).toEqual([`${id}.csv`]);
   });
 
+  it("a download the client abandons stops its producer: the fake still closes promptly, nothing keeps streaming", async () => {
+    // Random text does not compress: the ZIP is far larger than the socket buffers, so the
+    // server must wait for the client, who never reads.
+    const big = Array.from({ length: 40_000 }, (_, i) => ({ Last_Name: randomBytes(96).toString("base64"), Amount: i }));
+    const fake = await start({ data: { Leads: big } });
+    const token = fake.issueToken();
+    const call = api(fake, token);
+    const { result } = await pollUntilSettled(call, await createdJob(call));
+
+    // The event to wait for: a result chunk the socket could not take (write() returned false).
+    let backpressure!: () => void;
+    const stalled = new Promise<void>((resolve) => (backpressure = resolve));
+    const write = ServerResponse.prototype.write;
+    const spy = vi.spyOn(ServerResponse.prototype, "write").mockImplementation(function (this: ServerResponse, ...args: Parameters<typeof write>) {
+      const accepted = write.apply(this, args);
+      if (!accepted) backpressure();
+      return accepted;
+    });
+    const socket = connect(Number(new URL(fake.url).port), "127.0.0.1");
+    try {
+      socket.pause();
+      await once(socket, "connect");
+      socket.write(`GET ${result!.download_url} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Zoho-oauthtoken ${token}\r\n\r\n`);
+      await stalled;
+      expect(fake.activeDownloads).toBe(1);
+    } finally {
+      spy.mockRestore();
+      socket.destroy();
+    }
+    await once(socket, "close");
+
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("close() did not finish within 2 s: the abandoned download is still running")), 2_000);
+    });
+    try {
+      await Promise.race([fake.close(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(fake.activeDownloads).toBe(0);
+    expect(fake.requests.at(-1)).toMatchObject({ path: result!.download_url, status: 200 });
+  });
+
   it("failJob makes a job end in FAILURE with the error message; holdJobs keeps jobs QUEUED", async () => {
     const fake = await start();
     const call = api(fake, fake.issueToken());
@@ -352,6 +416,39 @@ describe("fake Zoho: callbacks", () => {
       expect((await call(`/crm/bulk/v8/read/${id}/result`)).status).toBe(200);
     } finally {
       await hook.close();
+    }
+  });
+
+  it("posts callbacks only to loopback hosts; any other URL is recorded as refused and never connected to", async () => {
+    const fake = await start();
+    const call = api(fake, fake.issueToken());
+    // fetch stands in for the network: the fake's own URL passes, every other attempt is
+    // recorded and answered here, so nothing connects beyond the fake.
+    const realFetch = globalThis.fetch;
+    const attempted: string[] = [];
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.startsWith(`${fake.url}/`)) return realFetch(input, init);
+      attempted.push(url);
+      return new Response(null, { status: 204 });
+    });
+    try {
+      const loopback = ["http://127.0.0.1:9/cb", "http://127.3.4.5/cb", "http://localhost:8080/cb", "http://[::1]/cb", "http://0x7f.1/cb"];
+      const elsewhere = ["http://192.0.2.10/cb", "https://crm.example.com/hooks/bulk", "http://[2001:db8::1]:8080/cb", "http://127.0.0.1.example.com/cb", "http://[::ffff:192.0.2.1]/cb"];
+      const ids = new Map<string, string>();
+      for (const url of [...loopback, ...elsewhere]) {
+        const id = await createdJob(call, { module: { api_name: "Leads" } }, { url, method: "post" });
+        await pollUntilSettled(call, id);
+        ids.set(url, id);
+      }
+      await fake.callbacksDelivered();
+      expect(attempted.map((url) => new URL(url).hostname)).toEqual(["127.0.0.1", "127.3.4.5", "localhost", "[::1]", "127.0.0.1"]);
+      expect(fake.callbacks).toEqual([
+        ...loopback.map((url) => ({ url, jobId: ids.get(url), state: "COMPLETED", status: 204 })),
+        ...elsewhere.map((url) => ({ url, jobId: ids.get(url), state: "COMPLETED", refused: expect.stringMatching(/^not posted: .* is not a loopback host/) })),
+      ]);
+    } finally {
+      spy.mockRestore();
     }
   });
 

@@ -29,7 +29,7 @@ export function criteriaFieldNames(json: unknown): string[] {
 }
 
 /** The lookups whose sub-fields are named: `Owner` for `Owner.last_name`. */
-export function lookupPrefixes(paths: readonly string[]): string[] {
+function lookupPrefixes(paths: readonly string[]): string[] {
   return [...new Set(paths.filter((p) => p.includes(".")).map((p) => p.slice(0, p.indexOf("."))))];
 }
 
@@ -54,7 +54,7 @@ function lookupTarget(metadata: unknown, field: string): string | undefined {
 }
 
 /** A module from the server's fields metadata, with the lookup targets `paths` need. */
-export async function moduleFromServer(apiName: string, connection: ZohoConnection, paths: readonly string[]): Promise<{ module: Module; metadata: unknown }> {
+export async function moduleFromServer(apiName: string, connection: ZohoConnection, paths: readonly string[]): Promise<Module> {
   const metadata = await connection.fetchFields(apiName);
   const related: Record<string, unknown> = {};
   for (const prefix of lookupPrefixes(paths)) {
@@ -68,5 +68,5 @@ export async function moduleFromServer(apiName: string, connection: ZohoConnecti
       });
     }
   }
-  return { module: defineModuleFromFields(apiName, metadata, { unknownTypes: "skip", related }), metadata };
+  return defineModuleFromFields(apiName, metadata, { unknownTypes: "skip", related });
 }

@@ -3,13 +3,13 @@
 // refreshes its token once, not once per client (Zoho allows ~10 refreshes per 10 minutes).
 
 import got from "got";
-import { createAccessTokenSource, type ZohoAuth } from "../runner/access-token.js";
+import { createAccessTokenSource, type AccessTokenContext, type ZohoAuth } from "../runner/access-token.js";
 import { DATA_CENTERS, type DataCenter, type ZohoEnvironment } from "../runner/data-centers.js";
 import type { JobRunner } from "../runner/job-runner.js";
 import { redactSecrets } from "../runner/redact.js";
 import { DEFAULT_RETRY, sleep } from "../runner/retry-policy.js";
 import { RunnerError } from "../runner/zoho-api-error.js";
-import { createZohoRunner } from "../runner/zoho-runner.js";
+import { API_VERSION, createZohoRunner } from "../runner/zoho-runner.js";
 import { zohoErrorFromResponse } from "../runner/zoho-response.js";
 import { usageError } from "./cli-error.js";
 
@@ -31,7 +31,6 @@ export interface ZohoConnection {
 
 export const DATA_CENTER_NAMES = Object.keys(DATA_CENTERS) as DataCenter[];
 export const ENVIRONMENTS: readonly ZohoEnvironment[] = ["production", "sandbox", "developer"];
-const API_VERSION = /^v\d+(\.\d+)?$/;
 const TIMEOUT_MS = 60_000;
 
 /** An http(s) origin from a flag; a usage error otherwise. */
@@ -96,7 +95,19 @@ export async function connectToZoho(options: ConnectOptions): Promise<ZohoConnec
     environment,
     apiDomain,
     apiVersion,
-    auth: { getAccessToken: (): Promise<string> => tokens.get() },
+    // One token source for the runner and fetchFields. After Zoho answers 401 INVALID_TOKEN the
+    // runner asks once more, naming the refused token: forgetting it (only if it is still the
+    // cached one) makes `get` refresh, one request for all callers, while a token refreshed in
+    // the meantime is returned as it is. One refresh per refusal: never a loop. A fixed token
+    // (ZOHO_ACCESS_TOKEN) cannot be refreshed, so the runner gets it as such and reports a 401.
+    auth: tokens.canRefresh
+      ? {
+          getAccessToken: (context?: AccessTokenContext): Promise<string> => {
+            if (context?.rejected !== undefined) tokens.invalidate(context.rejected);
+            return tokens.get();
+          },
+        }
+      : options.auth,
     log: options.log,
   });
 

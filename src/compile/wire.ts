@@ -28,8 +28,9 @@ export interface WireGroup<C = WireCondition> {
 export type BulkReadCriteria = WireCondition | WireGroup<WireCondition>;
 export type BulkReadCriteriaV2 = WireConditionV2 | WireGroup<WireConditionV2>;
 
-/** Which wire shape to write: "v2" is the flat `api_name` form; every later version uses `field`. */
-export type CriteriaVersion = "v2" | "v2.1" | "v3" | "v4" | "v5" | "v6" | "v7" | "v8";
+/** Bulk Read API versions; "v2" writes the flat `api_name` form, every later one `field`. */
+export const CRITERIA_VERSIONS = ["v2", "v2.1", "v3", "v4", "v5", "v6", "v7", "v8"] as const;
+export type CriteriaVersion = (typeof CRITERIA_VERSIONS)[number];
 
 export interface CompileOptions {
   /** API version whose shape to write (default v8). */

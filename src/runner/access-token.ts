@@ -5,7 +5,8 @@
 // until shortly before they expire, and concurrent refreshes share one request (single flight):
 // Zoho allows only 10 access tokens per refresh token per 10 minutes and answers "Access Denied"
 // beyond that, so parallel refreshes would burn the budget. The runner invalidates a token that
-// the API rejected and refreshes once; it never refreshes in a loop (see zoho-runner.ts).
+// the API rejected and refreshes once; it never refreshes in a loop (see zoho-runner.ts). With
+// callback auth the caller refreshes: it is asked once with the refused token.
 
 import type { Got } from "got";
 import { redactSecrets, sanitizeCause } from "./redact.js";
@@ -13,10 +14,30 @@ import { backoffDelay, classifyTransportError, type RetryOptions, type Sleep } f
 import { RunnerError } from "./zoho-api-error.js";
 import { parseJsonSafely, snippet } from "./zoho-response.js";
 
+/** What the runner tells `getAccessToken` (see ZohoAuth). */
+export interface AccessTokenContext {
+  /** Zoho refused this token (HTTP 401 INVALID_TOKEN): return a fresh one, not this one. */
+  rejected?: string;
+}
+
+/**
+ * How the Zoho runner authenticates:
+ * - `{ accessToken }`: a fixed token. It is never refreshed; a 401 is an error.
+ * - `{ clientId, clientSecret, refreshToken }`: the runner refreshes at the accounts server,
+ *   caches the token until shortly before it expires, and shares one refresh between
+ *   concurrent requests.
+ * - `{ getAccessToken(context?) }`: the caller owns the token (its cache, its refreshes). The
+ *   runner calls `getAccessToken()` before each request and expects the current token. When
+ *   Zoho answers 401 INVALID_TOKEN, the runner calls it once with `{ rejected: <the refused
+ *   token> }`, and the function must return a fresh token (refresh it; returning the refused
+ *   one again is a `TOKEN_REFRESH_FAILED` error). The request is retried once with it; a second
+ *   401 is an error, never a refresh loop. Concurrent requests refused with the same token
+ *   share one such call.
+ */
 export type ZohoAuth =
   | { accessToken: string }
   | { clientId: string; clientSecret: string; refreshToken: string }
-  | { getAccessToken(): Promise<string> };
+  | { getAccessToken(context?: AccessTokenContext): Promise<string> };
 
 export interface AccessTokenSource {
   /** A valid-looking token: cached, or fetched (one request for all concurrent callers). */
@@ -68,19 +89,49 @@ function fixedToken(accessToken: string): AccessTokenSource {
   };
 }
 
-function callbackToken(getAccessToken: () => Promise<string>): AccessTokenSource {
-  // The caller owns caching and refreshing; we only remember tokens to redact them.
+function callbackToken(getAccessToken: (context?: AccessTokenContext) => Promise<string>): AccessTokenSource {
+  // The caller owns caching and refreshing: we ask for the current token, or (once per refused
+  // token) for a fresh one. We remember tokens only to redact them.
   const seen: string[] = [];
+  /** Tokens already reported refused: a second 401 with one of them asks nothing new. */
+  const refused: string[] = [];
+  /** A refused token whose replacement the next `get` asks for. */
+  let pending: string | undefined;
+  /** The call asking for a replacement: concurrent requests wait on it. */
+  let replacing: Promise<string> | undefined;
+
+  async function ask(context?: AccessTokenContext): Promise<string> {
+    const token = await (context === undefined ? getAccessToken() : getAccessToken(context));
+    if (typeof token !== "string" || token.length === 0) {
+      throw new RunnerError("INVALID_OPTIONS", "auth.getAccessToken() did not return a non-empty string: return the current Zoho access token.");
+    }
+    if (context?.rejected !== undefined && token === context.rejected) {
+      throw new RunnerError(
+        "TOKEN_REFRESH_FAILED",
+        "auth.getAccessToken({ rejected }) returned the token Zoho refused (HTTP 401 INVALID_TOKEN): when `rejected` is set, refresh and return a fresh access token.",
+      );
+    }
+    remember(seen, token);
+    return token;
+  }
+
   return {
-    async get(signal) {
-      const token = await raceSignal(getAccessToken(), signal);
-      if (typeof token !== "string" || token.length === 0) {
-        throw new RunnerError("INVALID_OPTIONS", "auth.getAccessToken() did not return a non-empty string: return the current Zoho access token.");
+    get(signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      if (pending !== undefined) {
+        const rejected = pending;
+        pending = undefined;
+        replacing = ask({ rejected }).finally(() => {
+          replacing = undefined;
+        });
       }
-      remember(seen, token);
-      return token;
+      return raceSignal(replacing ?? ask(), signal);
     },
-    invalidate: () => undefined,
+    invalidate(token) {
+      if (refused.includes(token)) return;
+      remember(refused, token);
+      pending = token;
+    },
     canRefresh: true,
     apiDomain: undefined,
     reportsApiDomain: false,
@@ -267,7 +318,7 @@ async function pause(attempt: number, reason: string, options: AccessTokenSource
 }
 
 /** Waits for `promise`, but rejects with `signal.reason` as soon as the signal aborts. */
-export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {

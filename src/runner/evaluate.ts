@@ -1,8 +1,14 @@
 // The local evaluator: a core CriteriaNode compiled into a predicate over plain records.
 //
 // Nothing here lists comparators per data type. A condition's data type picks its value kind
-// (VALUE_KIND_BY_TYPE) and must allow its comparator (COMPARATORS_BY_TYPE, the one table);
-// there is one function per wire comparator, written once over "atoms" of a value kind.
+// (VALUE_KIND_BY_TYPE) and must allow its comparator (the core's checkComparator, over
+// COMPARATORS_BY_TYPE, the one table); there is one function per wire comparator, written once
+// over "atoms" of a value kind.
+//
+// Hot path: a predicate runs once per record, so everything that depends only on the criteria
+// (the kind, the comparator's test, the criteria value's atoms, the field path's dot) is chosen
+// once per condition, with match() where it reads best. Per record there is no match() and no
+// array: the value readers dispatch on `typeof`, and a value's atoms are walked in place.
 //
 // Semantics (also in docs/local-runner.md). Zoho documents few of them for Bulk Read; the
 // choices below follow Zoho CRM search and custom views where Zoho does not say.
@@ -30,19 +36,22 @@
 //   contains, starts_with, ends_with match when any selected value does; not_contains when
 //   none does.
 // - Numbers (integer, double, currency, percent) compare numerically; a numeric string in a
-//   record is read as its number. bigint compares as a BigInt, with no precision lost.
+//   record (isNumericText: `12`, `-1.5`, `+3`, `.5`, `1.0E7`, spaces around) is read as its
+//   number. bigint compares as a BigInt, with no precision lost.
 // - Booleans compare strictly: only `true` equals true ("true" the string does not).
 // - A record value that cannot be read as its kind (a word in a number field) equals nothing,
 //   orders against nothing and is not empty.
 
 import { TZDate } from "@date-fns/tz";
 import { format, isValid, parseISO } from "date-fns";
-import { match, P } from "ts-pattern";
+import { match } from "ts-pattern";
 import { EMPTY, type ConditionNode, type CriteriaNode, type Scalar, type Value } from "../ast/nodes.js";
 import { CriteriaError } from "../errors/criteria-error.js";
-import { COMPARATORS_BY_TYPE, type Comparator } from "../schema/comparators.js";
+import type { Comparator } from "../schema/comparators.js";
 import { VALUE_KIND_BY_TYPE, type ValueKind } from "../schema/data-types.js";
+import { checkComparator } from "../validate/comparator-rules.js";
 import { formatDate, isDateOnly } from "../validate/dates.js";
+import { isNumericText } from "./local/numeric-text.js";
 
 /** A record as the local runner holds it: field API name (or flattened dot path) -> value. */
 export type LocalRecord = Readonly<Record<string, unknown>>;
@@ -55,15 +64,17 @@ export interface EvaluateOptions {
 
 /** One comparable piece of a value: a lower-cased text, a number, a bigint, a boolean. */
 type Atom = string | number | bigint | boolean;
+type AtomTest = (atom: Atom) => boolean;
 
-/** How the values of one kind are read and ordered. */
+/**
+ * How the values of one kind are read. Chosen once per condition (with `match()`); the readers
+ * themselves dispatch on `typeof`, since they run once per record.
+ */
 interface Kind {
-  /** A record value as its atoms: none when empty, one for a scalar, several for a selection. */
-  atoms(raw: unknown): readonly Atom[];
+  /** Whether some atom of a record value passes `test`: none does when the value is empty; a selection has several. */
+  some(raw: unknown, test: AtomTest): boolean;
   /** A criteria value as an atom. */
   atom(value: Scalar): Atom;
-  /** <0, 0 or >0; NaN when the two cannot be compared. */
-  order(a: Atom, b: Atom): number;
 }
 
 /** Stands for a record value that cannot be read as its kind: equal to nothing. */
@@ -91,6 +102,18 @@ export function readPath(record: LocalRecord, path: string): unknown {
   return record[path];
 }
 
+/** readPath for one path, its dot looked for once rather than per record. */
+function pathReader(path: string): (record: LocalRecord) => unknown {
+  const dot = path.indexOf(".");
+  if (dot <= 0) return (record) => record[path];
+  const head = path.slice(0, dot);
+  const tail = path.slice(dot + 1);
+  return (record) => {
+    const parent = record[head];
+    return isPlainObject(parent) ? parent[tail] : record[path];
+  };
+}
+
 /** The id of a lookup value: an id itself, or an object with an `id`. */
 export function lookupId(value: unknown): string | undefined {
   if (isEmptyValue(value)) return undefined;
@@ -98,54 +121,58 @@ export function lookupId(value: unknown): string | undefined {
   return String(value);
 }
 
-const ORDER = (a: Atom, b: Atom): number => (typeof a !== typeof b ? Number.NaN : a < b ? -1 : a > b ? 1 : a === b ? 0 : Number.NaN);
-
-function scalarsOf(raw: unknown, split: boolean): readonly unknown[] {
-  if (isEmptyValue(raw)) return [];
-  if (Array.isArray(raw)) return raw.filter((item) => !isEmptyValue(item));
-  if (split && typeof raw === "string") return raw.split(";").map((s) => s.trim()).filter((s) => s !== "");
-  return [raw];
-}
-
 function textOf(value: unknown): Atom {
-  return match(value)
-    .with(P.string, (s) => s.toLowerCase())
-    .with(P.union(P.number, P.bigint, P.boolean), (v) => String(v).toLowerCase())
-    .with(P.instanceOf(Date), (d) => d.toISOString().toLowerCase())
-    .otherwise(() => UNREADABLE);
+  switch (typeof value) {
+    case "string":
+      return value.toLowerCase();
+    case "number":
+    case "bigint":
+    case "boolean":
+      return String(value).toLowerCase();
+    default:
+      return value instanceof Date ? value.toISOString().toLowerCase() : UNREADABLE;
+  }
 }
-
-const NUMERIC = /^\s*-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 function numberOf(value: unknown): Atom {
-  return match(value)
-    .with(P.number, (n) => n)
-    .with(P.bigint, (n) => Number(n))
-    .with(P.string, (s) => (NUMERIC.test(s) ? Number(s) : UNREADABLE))
-    .otherwise(() => UNREADABLE);
+  switch (typeof value) {
+    case "number":
+      return value;
+    case "bigint":
+      return Number(value);
+    case "string":
+      return isNumericText(value) ? Number(value) : UNREADABLE;
+    default:
+      return UNREADABLE;
+  }
 }
 
 const INTEGER = /^\s*-?\d+\s*$/;
 
 function bigintOf(value: unknown): Atom {
-  return match(value)
-    .with(P.bigint, (n) => n)
-    .with(P.number, (n) => (Number.isInteger(n) ? BigInt(n) : UNREADABLE))
-    .with(P.string, (s) => (INTEGER.test(s) ? BigInt(s.trim()) : UNREADABLE))
-    .otherwise(() => UNREADABLE);
+  switch (typeof value) {
+    case "bigint":
+      return value;
+    case "number":
+      return Number.isInteger(value) ? BigInt(value) : UNREADABLE;
+    case "string":
+      return INTEGER.test(value) ? BigInt(value.trim()) : UNREADABLE;
+    default:
+      return UNREADABLE;
+  }
 }
+
+const booleanOf = (value: unknown): Atom => (typeof value === "boolean" ? value : UNREADABLE);
 
 const OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** Milliseconds since the epoch of a Date or an ISO string (UTC when it has no offset); NaN when unreadable. */
 function parseInstant(value: unknown): number {
-  return match(value)
-    .with(P.instanceOf(Date), (d) => d.getTime())
-    .with(P.string, (s) => {
-      const date = parseISO(OFFSET.test(s) ? s : isDateOnly(s) ? `${s}T00:00:00Z` : `${s}Z`);
-      return isValid(date) ? date.getTime() : Number.NaN;
-    })
-    .otherwise(() => Number.NaN);
+  if (typeof value === "string") {
+    const date = parseISO(OFFSET.test(value) ? value : isDateOnly(value) ? `${value}T00:00:00Z` : `${value}Z`);
+    return isValid(date) ? date.getTime() : Number.NaN;
+  }
+  return value instanceof Date ? value.getTime() : Number.NaN;
 }
 
 /** Seconds since the epoch: Zoho's datetimes carry no milliseconds. */
@@ -156,17 +183,16 @@ function instantOf(value: unknown): Atom {
 
 /** The calendar date `yyyy-MM-dd` of a Date, a date string or a datetime string. */
 function calendarDateOf(value: unknown, timeZone: string | undefined): Atom {
-  return match(value)
-    .with(P.instanceOf(Date), (d) => (isValid(d) ? formatDate(d, timeZone) : UNREADABLE))
-    .with(P.string, (s) => {
-      if (isDateOnly(s)) return s;
-      const offset = OFFSET.exec(s)?.[1];
-      const date = parseISO(offset === undefined ? `${s}Z` : s);
-      if (!isValid(date)) return UNREADABLE;
-      const zone = offset === undefined || offset.toUpperCase() === "Z" ? "+00:00" : offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
-      return format(new TZDate(date, zone), "yyyy-MM-dd");
-    })
-    .otherwise(() => UNREADABLE);
+  if (typeof value === "string") {
+    if (isDateOnly(value)) return value;
+    const offset = OFFSET.exec(value)?.[1];
+    const date = parseISO(offset === undefined ? `${value}Z` : value);
+    if (!isValid(date)) return UNREADABLE;
+    const zone = offset === undefined || offset.toUpperCase() === "Z" ? "+00:00" : offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
+    return format(new TZDate(date, zone), "yyyy-MM-dd");
+  }
+  if (value instanceof Date) return isValid(value) ? formatDate(value, timeZone) : UNREADABLE;
+  return UNREADABLE;
 }
 
 /** Milliseconds since the epoch of a datetime-field value (see the rules above); undefined when unreadable. */
@@ -181,68 +207,98 @@ export function calendarDate(value: unknown, timeZone?: string): string | undefi
   return typeof date === "string" ? date : undefined;
 }
 
+/**
+ * A kind whose record value is a scalar, an array of them (its empty items skipped), or with
+ * `split` a `;`-joined string. Walks the value in place: no array per record.
+ */
+function scalarKind(read: (value: unknown) => Atom, split = false): Kind {
+  return {
+    atom: read,
+    some(raw, test) {
+      if (raw === null || raw === undefined || raw === "") return false;
+      if (Array.isArray(raw)) {
+        for (const item of raw) if (!isEmptyValue(item) && test(read(item))) return true;
+        return false;
+      }
+      if (split && typeof raw === "string") {
+        for (const part of raw.split(";")) {
+          const text = part.trim();
+          if (text !== "" && test(read(text))) return true;
+        }
+        return false;
+      }
+      return test(read(raw));
+    },
+  };
+}
+
+const LOOKUP: Kind = {
+  atom: (value) => String(value),
+  some(raw, test) {
+    const id = lookupId(raw);
+    return id !== undefined && test(id);
+  },
+};
+
 function kindOf(kind: ValueKind, options: EvaluateOptions): Kind {
-  const scalar = (read: (value: unknown) => Atom, split = false): Kind => ({
-    atoms: (raw) => scalarsOf(raw, split).map(read),
-    atom: (value) => read(value),
-    order: ORDER,
-  });
   return match(kind)
-    .with("text", "picklist", () => scalar(textOf))
-    .with("multiselect", () => scalar(textOf, true))
-    .with("integer", "number", () => scalar(numberOf))
-    .with("bigint", () => scalar(bigintOf))
-    .with("date", () => scalar((v) => calendarDateOf(v, options.timeZone)))
-    .with("datetime", () => scalar(instantOf))
-    .with("boolean", () => scalar((v) => (typeof v === "boolean" ? v : UNREADABLE)))
-    .with("lookup", () => ({
-      atoms: (raw: unknown) => {
-        const id = lookupId(raw);
-        return id === undefined ? [] : [id];
-      },
-      atom: (value: Scalar) => String(value),
-      order: ORDER,
-    }))
-    .with("none", () => {
+    .with("text", "picklist", () => scalarKind(textOf))
+    .with("multiselect", () => scalarKind(textOf, true))
+    .with("integer", "number", () => scalarKind(numberOf))
+    .with("bigint", () => scalarKind(bigintOf))
+    .with("date", () => scalarKind((v) => calendarDateOf(v, options.timeZone)))
+    .with("datetime", () => scalarKind(instantOf))
+    .with("boolean", () => scalarKind(booleanOf))
+    .with("lookup", () => LOOKUP)
+    .with("none", (): never => {
+      // unreachable: checkComparator refuses a type with no comparators first
       throw new CriteriaError("FIELD_IN_CRITERIA_NOT_SUPPORTED", "This field's data type cannot be used in criteria");
     })
     .exhaustive();
 }
 
-/** A comparator applied to a criteria value: a test of a record value's atoms. */
-type AtomTest = (atoms: readonly Atom[]) => boolean;
-type ComparatorFn = (value: Value, kind: Kind) => AtomTest;
+/** A comparator applied to a criteria value: a test of a record value (as read by its kind). */
+type ValueTest = (raw: unknown) => boolean;
+type ComparatorFn = (value: Value, kind: Kind) => ValueTest;
 
 const one = (value: Value): Scalar => value as Scalar;
 const pair = (value: Value): readonly [Scalar, Scalar] => value as readonly [Scalar, Scalar];
 const list = (value: Value): readonly Scalar[] => value as readonly Scalar[];
+const never: ValueTest = () => false;
+const present: AtomTest = () => true;
 const not =
   (fn: ComparatorFn): ComparatorFn =>
   (value, kind) => {
     const test = fn(value, kind);
-    return (atoms) => !test(atoms);
+    return (raw) => !test(raw);
   };
-const ordered =
-  (accept: (order: number) => boolean): ComparatorFn =>
+/** Some atom of the record value passes the test made from the criteria value's atom. */
+const atomTest =
+  (make: (x: Atom) => AtomTest): ComparatorFn =>
   (value, kind) => {
-    const x = kind.atom(one(value));
-    return (atoms) => atoms.some((a) => accept(kind.order(a, x)));
+    const test = make(kind.atom(one(value)));
+    return (raw) => kind.some(raw, test);
   };
-const textual =
-  (accept: (atom: string, text: string) => boolean): ComparatorFn =>
-  (value, kind) => {
-    const x = kind.atom(one(value));
-    return (atoms) => typeof x === "string" && atoms.some((a) => typeof a === "string" && accept(a, x));
-  };
+/**
+ * Atoms order only against atoms of their own type; UNREADABLE (NaN) equals and orders against
+ * nothing, which `===`, `<` and the rest already give.
+ */
+const sameType = (a: Atom, x: Atom): boolean => typeof a === typeof x;
+const textual = (accept: (atom: string, text: string) => boolean): ComparatorFn =>
+  atomTest((x) => (typeof x !== "string" ? never : (a) => typeof a === "string" && accept(a, x)));
 
-const equal: ComparatorFn = (value, kind) => ordered((o) => o === 0)(value, kind);
+const equal = atomTest((x) => (a) => a === x);
+/** Some atom equals one of the values; `a === a` keeps NaN (UNREADABLE) out, which a Set would match. */
 const anyOf: ComparatorFn = (value, kind) => {
-  const tests = list(value).map((item) => equal(item, kind));
-  return (atoms) => tests.some((test) => test(atoms));
+  const values = new Set(list(value).map((item) => kind.atom(item)));
+  const test: AtomTest = (a) => a === a && values.has(a);
+  return (raw) => kind.some(raw, test);
 };
+/** Inclusive at both ends. */
 const between: ComparatorFn = (value, kind) => {
   const [low, high] = pair(value).map((v) => kind.atom(v)) as [Atom, Atom];
-  return (atoms) => atoms.some((a) => kind.order(a, low) >= 0 && kind.order(a, high) <= 0);
+  const test: AtomTest = (a) => sameType(a, low) && sameType(a, high) && a >= low && a <= high;
+  return (raw) => kind.some(raw, test);
 };
 const contains = textual((atom, text) => atom.includes(text));
 
@@ -252,10 +308,10 @@ export const COMPARATOR_FUNCTIONS: Readonly<Record<Comparator, ComparatorFn>> = 
   not_equal: not(equal),
   in: anyOf,
   not_in: not(anyOf),
-  less_than: ordered((o) => o < 0),
-  less_equal: ordered((o) => o <= 0),
-  greater_than: ordered((o) => o > 0),
-  greater_equal: ordered((o) => o >= 0),
+  less_than: atomTest((x) => (a) => sameType(a, x) && a < x),
+  less_equal: atomTest((x) => (a) => sameType(a, x) && a <= x),
+  greater_than: atomTest((x) => (a) => sameType(a, x) && a > x),
+  greater_equal: atomTest((x) => (a) => sameType(a, x) && a >= x),
   between,
   not_between: not(between),
   contains,
@@ -264,22 +320,15 @@ export const COMPARATOR_FUNCTIONS: Readonly<Record<Comparator, ComparatorFn>> = 
   ends_with: textual((atom, text) => atom.endsWith(text)),
 };
 
-function compileCondition(node: ConditionNode, options: EvaluateOptions): RecordPredicate {
-  const allowed: readonly Comparator[] = COMPARATORS_BY_TYPE[node.type];
-  if (!allowed.includes(node.comparator)) {
-    throw new CriteriaError(
-      allowed.length === 0 ? "FIELD_IN_CRITERIA_NOT_SUPPORTED" : "FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE",
-      `${node.field} (${node.type}) does not support ${node.comparator}; allowed: ${allowed.join(", ") || "none"}`,
-      { field: node.field, allowed },
-    );
-  }
+function compileCondition(node: ConditionNode, options: EvaluateOptions, path: string): RecordPredicate {
+  checkComparator(node.field, node.type, node.type, node.comparator, path);
   const kind = kindOf(VALUE_KIND_BY_TYPE[node.type], options);
-  const path = node.field;
+  const read = pathReader(node.field);
   const test = match(node)
-    .with({ value: EMPTY, comparator: "equal" }, (): AtomTest => (atoms) => atoms.length === 0)
-    .with({ value: EMPTY, comparator: "not_equal" }, (): AtomTest => (atoms) => atoms.length > 0)
+    .with({ value: EMPTY, comparator: "equal" }, (): ValueTest => (raw) => !kind.some(raw, present))
+    .with({ value: EMPTY, comparator: "not_equal" }, (): ValueTest => (raw) => kind.some(raw, present))
     .otherwise((c) => COMPARATOR_FUNCTIONS[c.comparator](c.value, kind));
-  return (record) => test(kind.atoms(readPath(record, path)));
+  return (record) => test(read(record));
 }
 
 /**
@@ -288,16 +337,26 @@ function compileCondition(node: ConditionNode, options: EvaluateOptions): Record
  * CriteriaError for a comparator the core's table does not allow for the condition's type.
  */
 export function compilePredicate(node: CriteriaNode | undefined, options: EvaluateOptions = {}): RecordPredicate {
-  if (node === undefined) return () => true;
+  return node === undefined ? () => true : compileNode(node, options, "$");
+}
+
+/** `path` is the node's JSON path in the criteria Zoho receives (`$`, `$.group[1]`...), for errors. */
+function compileNode(node: CriteriaNode, options: EvaluateOptions, path: string): RecordPredicate {
   return match(node)
-    .with({ kind: "condition" }, (c) => compileCondition(c, options))
+    .with({ kind: "condition" }, (c) => compileCondition(c, options, path))
     .with({ kind: "group", operator: "and" }, (g) => {
-      const children = g.children.map((child) => compilePredicate(child, options));
-      return (record: LocalRecord) => children.every((child) => child(record));
+      const children = g.children.map((child, i) => compileNode(child, options, `${path}.group[${i}]`));
+      return (record: LocalRecord) => {
+        for (const child of children) if (!child(record)) return false;
+        return true;
+      };
     })
     .with({ kind: "group", operator: "or" }, (g) => {
-      const children = g.children.map((child) => compilePredicate(child, options));
-      return (record: LocalRecord) => children.some((child) => child(record));
+      const children = g.children.map((child, i) => compileNode(child, options, `${path}.group[${i}]`));
+      return (record: LocalRecord) => {
+        for (const child of children) if (child(record)) return true;
+        return false;
+      };
     })
     .exhaustive();
 }

@@ -6,6 +6,10 @@
 // page_token on v7+, `page` before). Running the same export to the same path again truncates
 // the output to the checkpointed length (dropping a half-written page) and continues with the
 // next page, so no record is lost or written twice. The checkpoint is deleted on success.
+//
+// A failed run (an error, an abort) cuts the output back to the last checkpoint before it
+// throws: the file never holds the records of an unfinished page, among them those of a page
+// whose result turned out corrupt after some of its records were written.
 
 import { randomBytes } from "node:crypto";
 import { open, readFile, rename, rm, stat, truncate, type FileHandle } from "node:fs/promises";
@@ -15,6 +19,7 @@ import type { IcsEvent } from "./ics.js";
 import type { BulkReadRequestBody, JobRunner } from "./job-runner.js";
 import { pageConverter, planRun, runPages, type PageCursor, type RunBulkReadOptions } from "./run-bulk-read.js";
 import { RunnerError } from "./zoho-api-error.js";
+import { csvField } from "./local/csv-field.js";
 
 export type ExportFormat = "csv" | "jsonl";
 
@@ -52,14 +57,14 @@ export interface ExportCheckpoint {
   next: PageCursor | null;
   /** When the next page's token was issued (page tokens last 24 hours). */
   nextIssuedAt?: string;
-  jobIds: string[];
   updatedAt: string;
 }
 
 const TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const ICS_COLUMNS = ["id", "uid", "summary", "description", "location", "start", "end", "allDay", "recurrenceId", "rrule"] as const;
 
-function formatOf(path: string, format: ExportFormat | undefined): ExportFormat {
+/** The output format: the one asked for, else the file's extension (.csv, .jsonl or .ndjson). */
+export function exportFormatOf(path: string, format?: ExportFormat): ExportFormat {
   if (format !== undefined) {
     if (format !== "csv" && format !== "jsonl") throw new RunnerError("INVALID_OPTIONS", `format must be "csv" or "jsonl"; got ${JSON.stringify(format)}.`);
     return format;
@@ -71,10 +76,9 @@ function formatOf(path: string, format: ExportFormat | undefined): ExportFormat 
 }
 
 /** RFC 4180: a field holding a comma, a quote, CR or LF is quoted, its quotes doubled. */
-export function csvCell(value: unknown): string {
+function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join(";") : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvField(value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join(";") : String(value));
 }
 
 function csvLine(values: readonly unknown[]): string {
@@ -111,30 +115,102 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   }
 }
 
-async function readCheckpoint(path: string): Promise<ExportCheckpoint | undefined> {
+/** The checkpoint file of an export to `path`. */
+function checkpointPathOf(path: string): string {
+  return `${path}.checkpoint.json`;
+}
+
+/**
+ * The checkpoint an interrupted export to `path` (the output file, as given to exportToFile)
+ * left in `{path}.checkpoint.json`; undefined when there is none. A checkpoint that is not one
+ * exportToFile wrote (edited, truncated, from another version) is a RunnerError
+ * `CHECKPOINT_INVALID` naming the JSON path of the first bad field and saying to delete the
+ * file or run with `resume: false`.
+ */
+export async function readCheckpoint(path: string): Promise<ExportCheckpoint | undefined> {
+  const file = checkpointPathOf(path);
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
-  let checkpoint: ExportCheckpoint;
+  let value: unknown;
   try {
-    checkpoint = JSON.parse(text) as ExportCheckpoint;
+    value = JSON.parse(text);
   } catch {
-    throw new RunnerError("CHECKPOINT_INVALID", `The checkpoint ${path} is not valid JSON: delete it, or run with resume: false to start the export over.`);
+    throw new RunnerError("CHECKPOINT_INVALID", `The checkpoint ${file} is not valid JSON: delete it, or run with resume: false to start the export over.`);
   }
-  const valid =
-    checkpoint !== null &&
-    checkpoint.version === 1 &&
-    Number.isInteger(checkpoint.bytes) &&
-    Number.isInteger(checkpoint.records) &&
-    Number.isInteger(checkpoint.pagesDone) &&
-    typeof checkpoint.query === "object" &&
-    (checkpoint.next === null || (typeof checkpoint.next === "object" && typeof checkpoint.next.body === "object"));
-  if (!valid) throw new RunnerError("CHECKPOINT_INVALID", `The checkpoint ${path} is not one exportToFile wrote (or is from another version): delete it, or run with resume: false.`);
-  return checkpoint;
+  const problem = checkpointProblem(value);
+  if (problem !== undefined) {
+    throw new RunnerError(
+      "CHECKPOINT_INVALID",
+      `The checkpoint ${file} is not one exportToFile wrote (edited, or from another version?): ${problem[0]} ${problem[1]}. Resuming from it could lose or repeat records: delete it, or run with resume: false to start the export over.`,
+    );
+  }
+  const checkpoint = value as ExportCheckpoint;
+  // Only the known fields: a checkpoint of an older version may hold more (jobIds).
+  return {
+    version: 1,
+    format: checkpoint.format,
+    apiVersion: checkpoint.apiVersion,
+    query: checkpoint.query,
+    pagesDone: checkpoint.pagesDone,
+    records: checkpoint.records,
+    bytes: checkpoint.bytes,
+    ...(checkpoint.header !== undefined && { header: checkpoint.header }),
+    next: checkpoint.next,
+    ...(checkpoint.nextIssuedAt !== undefined && { nextIssuedAt: checkpoint.nextIssuedAt }),
+    updatedAt: checkpoint.updatedAt,
+  };
+}
+
+type JsonObject = Record<string, unknown>;
+
+const isObject = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
+const isWholeFrom = (value: unknown, min: number): boolean => typeof value === "number" && Number.isInteger(value) && value >= min;
+const isDate = (value: unknown): boolean => typeof value === "string" && !Number.isNaN(Date.parse(value));
+
+/** The first field of a checkpoint that is not what exportToFile writes: [JSON path, what is wrong]. */
+function checkpointProblem(value: unknown): [string, string] | undefined {
+  if (!isObject(value)) return ["$", "is not an object"];
+  if (value["version"] !== 1) return ["$.version", "is not 1"];
+  if (value["format"] !== "csv" && value["format"] !== "jsonl") return ["$.format", 'is not "csv" or "jsonl"'];
+  const apiVersion = value["apiVersion"];
+  if (typeof apiVersion !== "string" || !/^v\d+/.test(apiVersion)) return ["$.apiVersion", 'is not an API version such as "v8"'];
+  const query = jobBodyProblem(value["query"], "$.query");
+  if (query !== undefined) return query;
+  for (const key of ["pagesDone", "records", "bytes"]) {
+    if (!isWholeFrom(value[key], 0)) return [`$.${key}`, "is not a whole number from 0"];
+  }
+  const header = value["header"];
+  if (header !== undefined) {
+    if (!Array.isArray(header)) return ["$.header", "is not a list of column names"];
+    const bad = header.findIndex((name) => typeof name !== "string");
+    if (bad !== -1) return [`$.header[${bad}]`, "is not a column name (a string)"];
+  }
+  const next = value["next"];
+  if (next !== null) {
+    if (!isObject(next)) return ["$.next", "is neither null nor the next page"];
+    if (!isWholeFrom(next["page"], 1)) return ["$.next.page", "is not a page number from 1"];
+    const body = jobBodyProblem(next["body"], "$.next.body");
+    if (body !== undefined) return body;
+    const nextQuery = (next["body"] as { query: JsonObject }).query;
+    const token = nextQuery["page_token"];
+    if (token !== undefined && (typeof token !== "string" || token === "")) return ["$.next.body.query.page_token", "is not a page token (a non-empty string)"];
+    if (nextQuery["page"] !== undefined && !isWholeFrom(nextQuery["page"], 1)) return ["$.next.body.query.page", "is not a page number from 1"];
+  }
+  if (value["nextIssuedAt"] !== undefined && !isDate(value["nextIssuedAt"])) return ["$.nextIssuedAt", "is not a date"];
+  if (!isDate(value["updatedAt"])) return ["$.updatedAt", "is not a date"];
+  return undefined;
+}
+
+function jobBodyProblem(value: unknown, path: string): [string, string] | undefined {
+  if (!isObject(value)) return [path, "is not a job body (an object)"];
+  if (!isObject(value["query"])) return [`${path}.query`, "is not a job's query (an object)"];
+  if (value["file_type"] !== undefined && value["file_type"] !== "csv" && value["file_type"] !== "ics") return [`${path}.file_type`, 'is not "csv" or "ics"'];
+  return undefined;
 }
 
 async function fileSize(path: string): Promise<number | undefined> {
@@ -156,14 +232,14 @@ export async function exportToFile<M extends string, F extends AnyFlatFields, Se
   path: string,
   options: ExportToFileOptions = {},
 ): Promise<ExportResult> {
-  const format = formatOf(path, options.format);
+  const format = exportFormatOf(path, options.format);
   const resume = options.resume ?? true;
   const plan = planRun(runner, query, options);
-  const checkpointPath = `${path}.checkpoint.json`;
+  const checkpointPath = checkpointPathOf(path);
   const queryText = JSON.stringify(plan.body);
   options.signal?.throwIfAborted();
 
-  let previous = resume ? await readCheckpoint(checkpointPath) : undefined;
+  const previous = resume ? await readCheckpoint(path) : undefined;
   if (!resume) await rm(checkpointPath, { force: true });
   if (previous !== undefined) {
     if (previous.format !== format || JSON.stringify(previous.query) !== queryText || previous.apiVersion !== plan.apiVersion) {
@@ -194,11 +270,15 @@ export async function exportToFile<M extends string, F extends AnyFlatFields, Se
     records: 0,
     bytes: 0,
     next: plan.start,
-    jobIds: [],
     updatedAt: new Date().toISOString(),
   };
   const resumed = previous !== undefined;
-  const save = (): Promise<void> => writeAtomically(checkpointPath, `${JSON.stringify({ ...state, updatedAt: new Date().toISOString() }, null, 2)}\n`);
+  /** The output's length the checkpoint on disk records: a failed run cuts the file back to it. */
+  let savedBytes = state.bytes;
+  const save = async (): Promise<void> => {
+    await writeAtomically(checkpointPath, `${JSON.stringify({ ...state, updatedAt: new Date().toISOString() }, null, 2)}\n`);
+    savedBytes = state.bytes;
+  };
 
   let handle: FileHandle;
   if (resumed) {
@@ -214,13 +294,15 @@ export async function exportToFile<M extends string, F extends AnyFlatFields, Se
       const convert = pageConverter(query.module);
       let header = state.header;
       let checkedPage = -1;
+      /** Pages finished by this run: before the first, a resumed run uses the checkpoint's token. */
+      let pagesThisRun = 0;
       try {
         for await (const item of runPages(runner, plan, state.next, options, state.records)) {
           if (item.kind === "page-done") {
             await handle.sync();
             state.pagesDone++;
+            pagesThisRun++;
             state.records += item.records;
-            state.jobIds.push(item.jobId);
             state.next = item.next ?? null;
             if (item.next !== undefined) state.nextIssuedAt = new Date(item.finishedAt).toISOString();
             else delete state.nextIssuedAt;
@@ -260,7 +342,11 @@ export async function exportToFile<M extends string, F extends AnyFlatFields, Se
           state.bytes += await writeAll(handle, text);
         }
       } catch (error) {
-        if (error instanceof RunnerError && error.code === "PAGE_TOKEN_REFUSED" && resumed) {
+        // Drop what this run wrote after the last checkpoint (a page that did not finish, or
+        // one whose result turned out corrupt): the file and its checkpoint agree again.
+        await handle.truncate(savedBytes).catch(() => undefined);
+        // The checkpoint's own page token (from an earlier run) has most likely expired.
+        if (error instanceof RunnerError && error.code === "PAGE_TOKEN_REFUSED" && resumed && pagesThisRun === 0) {
           throw new RunnerError("PAGE_TOKEN_EXPIRED", `${error.message} Run exportToFile with resume: false to start the export to ${path} over.`, { cause: error.cause });
         }
         throw error;

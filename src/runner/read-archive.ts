@@ -7,7 +7,13 @@
 //   stored entry with a data descriptor needs a search, and there a `PK\x07\x08` counts only if
 //   the descriptor after it records the CRC-32 and size of every byte before it.
 // - Every entry's CRC-32 and sizes are checked against its header or data descriptor, and the
-//   central directory against the entries read: any mismatch or truncation is ARCHIVE_CORRUPT.
+//   central directory against the entries read. Two kinds of failure, told apart because the
+//   pipeline must treat them differently: ARCHIVE_TRUNCATED when the download ends early (a
+//   broken transfer: the bytes read are a true prefix of the file, so downloading it again and
+//   skipping what was read is safe; retryable), ARCHIVE_CORRUPT when the content does not check
+//   out (a CRC-32, a size or a record is wrong: what was already read from it cannot be
+//   trusted either; not retryable). The checks that need the whole entry come after its data
+//   has streamed, so a consumer may have read records of a file that then fails as corrupt.
 // - Backpressure end to end: the next input chunk is pulled only when the inflater has consumed
 //   the previous one, the inflater is paused while inflated bytes wait for the consumer, and the
 //   CSV parser is fed only as fast as its records are read.
@@ -41,6 +47,7 @@ import {
   type LocalHeader,
 } from "./zip/format.js";
 import { Wake } from "./zip/wake.js";
+import { numberOption } from "./number-options.js";
 import { RunnerError } from "./zoho-api-error.js";
 
 export interface ReadArchiveEntryOptions {
@@ -72,7 +79,7 @@ export async function* readArchiveEntry(
   zipBytes: AsyncIterable<Uint8Array>,
   options: ReadArchiveEntryOptions = {},
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const maxEntryBytes = options.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  const maxEntryBytes = numberOption(options.maxEntryBytes, DEFAULT_MAX_ENTRY_BYTES, "maxEntryBytes", "positive count");
   const extensions = (options.extensions ?? DATA_EXTENSIONS).map((extension) => extension.toLowerCase());
   const reader = new ByteReader(zipBytes);
   const entries: EntryRecord[] = [];
@@ -84,16 +91,16 @@ export async function* readArchiveEntry(
       const offset = reader.position;
       const signatureBytes = await reader.read(4);
       if (signatureBytes === undefined) {
-        throw offset === 0 ? corrupt("the download is empty or too short to be a ZIP") : truncated("the archive (no central directory)");
+        throw truncated(offset === 0 ? "its first record (the download is empty or shorter than a ZIP header)" : "the archive (no central directory)");
       }
       const signature = u32(signatureBytes, 0);
       if (signature === LOCAL_HEADER) {
-        const header = await readLocalHeader(reader, offset);
+        const header = await readLocalHeader(reader);
         const isData = classifyEntry(header.name, dataEntry, extensions);
         if (isData) dataEntry = header.name;
-        if (header.method === STORED && header.hasDescriptor) searched = true;
         const totals = yield* readEntry(reader, header, maxEntryBytes, isData);
         entries.push({ nameBytes: header.nameBytes, name: header.name, ...totals });
+        if (header.method === STORED && header.hasDescriptor) searched = true;
       } else if (offset === 0 && (signature === SPANNING_MARKER || signature === DATA_DESCRIPTOR)) {
         // A one-part archive marked as spanned (APPNOTE 8.5.4): the entries follow.
       } else if (signature === CENTRAL_HEADER || signature === END_OF_CENTRAL_DIRECTORY || signature === ZIP64_END_OF_CENTRAL_DIRECTORY) {
@@ -111,6 +118,13 @@ export async function* readArchiveEntry(
     // directory would leave the real ones there.
     const trailing = await reader.drain();
     if (searched && trailing > 0) throw corrupt(`${trailing} bytes follow its end record, after a stored entry whose end had to be searched for`);
+  } catch (error) {
+    // After an end found by a search, a "cut" may be the search fooled by data that forged a
+    // descriptor: the bytes that follow are then not records at all. Not a safe retry.
+    if (searched && error instanceof RunnerError && error.code === "ARCHIVE_TRUNCATED") {
+      throw corrupt(`${error.message.replace(/^The result archive was cut short: it /, "it ").replace(/\. Download it again\.$/, "")}, after a stored entry whose end had to be searched for`);
+    }
+    throw error;
   } finally {
     // Stop the download when we stop early (error or a consumer that broke out of its loop).
     await reader.close();
@@ -168,10 +182,14 @@ async function* readEntry(reader: ByteReader, header: LocalHeader, cap: number, 
   const totals: EntryTotals = { crc: tally.crc, compressedSize, size: tally.size };
   const label = JSON.stringify(name.slice(0, 200));
   if (header.hasDescriptor) {
-    await reader.fill(DESCRIPTOR_LOOKAHEAD);
+    // A complete archive always has this much after a descriptor (the next record and the end record).
+    const available = await reader.fill(DESCRIPTOR_LOOKAHEAD);
     const bytes = reader.peek(DESCRIPTOR_LOOKAHEAD);
     const length = matchDescriptor(bytes, totals, false);
-    if (length < 0) throw corrupt(`the entry ${label} does not check out: ${describeDescriptorMismatch(bytes, totals)}`);
+    if (length < 0) {
+      if (available < DESCRIPTOR_LOOKAHEAD) throw truncated(`the data descriptor of ${label}`);
+      throw corrupt(`the entry ${label} does not check out: ${describeDescriptorMismatch(bytes, totals)}`);
+    }
     await reader.skip(length);
   } else if (totals.crc !== header.crc || totals.compressedSize !== header.compressedSize || totals.size !== header.size) {
     throw corrupt(
@@ -190,10 +208,7 @@ export async function* readCsvRecords(
   zipBytes: AsyncIterable<Uint8Array>,
   options: ReadCsvRecordsOptions = {},
 ): AsyncGenerator<Record<string, string>[], void, undefined> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RunnerError("INVALID_OPTIONS", `batchSize must be a positive integer; got ${batchSize}.`);
-  }
+  const batchSize = numberOption(options.batchSize, DEFAULT_BATCH_SIZE, "batchSize", "positive count");
   const parser: Parser = parse({
     columns: checkHeader,
     bom: true,
@@ -300,7 +315,7 @@ function tooLarge(name: string, bytes: number, cap: number): RunnerError {
  * No absolute paths, drive letters, `..` segments, backslashes (ZIP names use `/`; a backslash
  * is a Windows separator in disguise) or NUL: the name must stay inside a folder.
  */
-export function isSafeEntryName(name: string): boolean {
+function isSafeEntryName(name: string): boolean {
   if (name.length === 0 || name.includes("\0") || name.includes("\\")) return false;
   if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) return false;
   return !name.split("/").includes("..");

@@ -6,7 +6,9 @@
 // selected (the CSV then holds every field of the module).
 //
 // Run time: a converter is built once per CSV header (one function per column) and applied
-// in place to the rows csv-parse produced, batch by batch.
+// in place to the rows csv-parse produced, batch by batch. When the id column is not named
+// `id` (Zoho writes `Id`), that is decided once per header, and each row is rebuilt with `id`
+// first instead of renamed key by key.
 
 import type { AnyFlatFields, FieldInfo, ModuleSchema } from "../schema/module-schema.js";
 import type { DataType, ValueKind, VALUE_KIND_BY_TYPE } from "../schema/data-types.js";
@@ -14,6 +16,7 @@ import type { BulkReadQuery } from "../query/bulk-read-query.js";
 import { instantMs } from "./evaluate.js";
 import { isDateOnly } from "../validate/dates.js";
 import { RunnerError } from "./zoho-api-error.js";
+import { isNumericText } from "./local/numeric-text.js";
 
 /**
  * The value a record holds for a field, by its value kind. Ids, lookups and bigints are strings
@@ -63,7 +66,6 @@ type Cell = (text: string) => unknown;
 
 /** Zoho's datetime form (and any ECMAScript date-time with an offset): Date.parse reads it exactly. */
 const ECMA_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})$/;
-const NUMBER = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 
 class CellError extends Error {}
 
@@ -75,7 +77,7 @@ const toText: Cell = (text) => (text === "" ? null : text);
 
 const toNumber: Cell = (text) => {
   if (text === "") return null;
-  if (!NUMBER.test(text)) invalid("a number");
+  if (!isNumericText(text)) invalid("a number");
   return Number(text);
 };
 
@@ -126,7 +128,7 @@ const CELL_BY_KIND: Readonly<Record<ValueKind, Cell>> = {
 };
 
 /** The converter of one column: by the field's kind, or text for a column the schema does not know. */
-export function cellConverter(info: FieldInfo | undefined): (text: string) => unknown {
+function cellConverter(info: FieldInfo | undefined): (text: string) => unknown {
   return info === undefined ? toText : CELL_BY_KIND[info.kind];
 }
 
@@ -146,25 +148,35 @@ export function rowConverter(header: readonly string[], schema: Pick<ModuleSchem
   }
   const columns = header.filter((name) => name !== idColumn);
   const cells = columns.map((name) => cellConverter(schema.field(name)));
-  const renameId = idColumn !== "id";
   const count = columns.length;
+  /** The column being converted: names the culprit when a cell is refused. */
+  let c = 0;
+  // Converting in place keeps each row's keys (and its shape); a row keyed `Id` is rebuilt as
+  // a new record with `id` first (all of the same shape) rather than given a key and losing one.
+  const convertRow: (row: Record<string, unknown>) => Record<string, unknown> =
+    idColumn === "id"
+      ? (row) => {
+          for (c = 0; c < count; c++) {
+            const name = columns[c]!;
+            row[name] = cells[c]!(row[name] as string);
+          }
+          return row;
+        }
+      : (row) => {
+          const record: Record<string, unknown> = { id: row[idColumn] };
+          for (c = 0; c < count; c++) {
+            const name = columns[c]!;
+            record[name] = cells[c]!(row[name] as string);
+          }
+          return record;
+        };
   return (rows) => {
     let i = 0;
-    let c = 0;
     try {
-      for (; i < rows.length; i++) {
-        const row = rows[i]!;
-        for (c = 0; c < count; c++) {
-          const name = columns[c]!;
-          row[name] = cells[c]!(row[name] as string);
-        }
-        if (renameId) {
-          row["id"] = row[idColumn];
-          delete row[idColumn];
-        }
-      }
+      for (; i < rows.length; i++) rows[i] = convertRow(rows[i]!);
     } catch (error) {
       if (!(error instanceof CellError)) throw error;
+      // The refused cell still holds its text: a converted cell is written after it converted.
       const row = rows[i]!;
       const column = columns[c]!;
       throw new RunnerError(

@@ -16,7 +16,7 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 }
 
 /** A stripped copy of an error, safe to keep as `cause`: only name, code and message survive. */
-export class SanitizedCause extends Error {
+class SanitizedCause extends Error {
   override name: string;
   readonly code: string | undefined;
 
@@ -31,7 +31,7 @@ export class SanitizedCause extends Error {
  * Copies the name, code and message of `error` (and, to a small depth, of its causes) into
  * fresh Error objects, dropping every other property (got's options, headers, bodies).
  */
-export function sanitizeCause(error: unknown, secrets: readonly string[] = [], depth = 0): SanitizedCause {
+export function sanitizeCause(error: unknown, secrets: readonly string[] = [], depth = 0): Error {
   if (error instanceof Error) {
     const code = readStringProperty(error, "code");
     const safe = new SanitizedCause(

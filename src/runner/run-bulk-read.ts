@@ -6,6 +6,9 @@
 // - never lose or duplicate a record: a download that breaks mid-page is downloaded again and
 //   the rows already yielded are skipped (a finished job's file does not change); a page whose
 //   row count differs from `result.count` is an error, never a short result;
+// - never pass on a corrupt page silently: content that fails its checks (CRC-32, sizes, CSV)
+//   after some of the page's records went out fails the page; it is not patched up by skipping
+//   those records in a second download (see downloadPage);
 // - never poll forever (a deadline per job) and never trust `result` before COMPLETED;
 // - memory is bounded by the batch size and the stream buffers, not by the number of records:
 //   one promise per batch between the layers, never one per record.
@@ -18,11 +21,12 @@ import type { AnyFlatFields, FieldInfo } from "../schema/module-schema.js";
 import { startCallbackReceiver, type CallbackReceiver, type CallbackReceiverOptions, type CallbackSlot } from "./callback-receiver.js";
 import { parseIcsEvents, type IcsEvent } from "./ics.js";
 import type { BulkReadRequestBody, JobDetails, JobResult, JobRunner, JobState } from "./job-runner.js";
+import { numberOption } from "./number-options.js";
 import { readArchiveEntry, readCsvRecords } from "./read-archive.js";
 import { rowConverter, type BulkReadRecord, type RowConverter } from "./records.js";
 import { sleep } from "./retry-policy.js";
-import { waitForJob } from "./wait-for-job.js";
-import { RunnerError, ZohoApiError } from "./zoho-api-error.js";
+import { waitForJob, waitSettings } from "./wait-for-job.js";
+import { RunnerError, ZohoApiError, type RunnerErrorCode } from "./zoho-api-error.js";
 
 /** "records" follows every batch of records read, so a progress bar can move within a page. */
 export type BulkReadPhase = "created" | "polling" | "downloading" | "records" | "page-done" | "done";
@@ -96,8 +100,14 @@ const DEFAULT_DOWNLOAD_RETRIES = 3;
 const DEFAULT_RETRY_DELAY_MS = 1_000;
 const DEFAULT_CALLBACK_FALLBACK_MS = 60_000;
 
+/**
+ * Content errors: the bytes of the file are wrong, not merely cut short. Downloading the page
+ * again is sound only while none of its records has been yielded (there is nothing to skip).
+ */
+const CONTENT_ERRORS: ReadonlySet<RunnerErrorCode> = new Set(["ARCHIVE_CORRUPT", "CSV_MALFORMED", "ICS_MALFORMED"]);
+
 /** True when `version` pages with page_token (v7 and later). */
-export function pagesWithToken(version: string): boolean {
+function pagesWithToken(version: string): boolean {
   const major = /^v(\d+)/i.exec(version)?.[1];
   return major !== undefined && Number(major) >= 7;
 }
@@ -124,25 +134,45 @@ export function planRun<M extends string, F extends AnyFlatFields, Sel extends s
   };
 }
 
-function checkCount(value: number | undefined, fallback: number, name: string, min = 0): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw new RunnerError("INVALID_OPTIONS", `${name} must be a whole number from ${min}; got ${String(value)}.`);
-  return value;
+/** The engine's numeric options, checked (INVALID_OPTIONS) before any job is created. */
+interface EngineSettings {
+  batchSize: number;
+  retries: number;
+  retryDelayMs: number;
+  fallbackAfterMs: number;
+  maxEntryBytes: number | undefined;
 }
 
-function isRetryableDownloadError(error: unknown): boolean {
-  if (error instanceof ZohoApiError) return error.retryable;
-  if (error instanceof RunnerError) return error.retryable || error.code === "ARCHIVE_CORRUPT" || error.code === "CSV_MALFORMED" || error.code === "ICS_MALFORMED";
-  return false;
+function engineSettings(options: RunBulkReadOptions): EngineSettings {
+  waitSettings(options); // the polling options: refused here, not after the first job exists
+  return {
+    batchSize: numberOption(options.batchSize, DEFAULT_BATCH_SIZE, "batchSize", "positive count"),
+    retries: numberOption(options.downloadRetries, DEFAULT_DOWNLOAD_RETRIES, "downloadRetries", "count"),
+    retryDelayMs: numberOption(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, "retryDelayMs", "ms"),
+    fallbackAfterMs: numberOption(options.callback?.fallbackAfterMs, DEFAULT_CALLBACK_FALLBACK_MS, "callback.fallbackAfterMs", "ms"),
+    maxEntryBytes: options.maxEntryBytes === undefined ? undefined : numberOption(options.maxEntryBytes, 0, "maxEntryBytes", "positive count"),
+  };
 }
 
-/** Did Zoho refuse the request because of its page token (expired after 24 h, or another user's)? */
+/** Does Zoho's `details` name the page token (`api_name: "page_token"`, `json_path: "$.query.page_token"`)? */
+function namesPageToken(name: string): boolean {
+  return /(^|\.)page_token$/i.test(name);
+}
+
+/**
+ * Did Zoho refuse the request because of its page token (expired after 24 h, or another
+ * user's)? Only for a request that sent one, only for a 4xx that is not about the access token
+ * or throttling, and only when Zoho's answer points at the token: its `details` name
+ * `page_token`, or (naming nothing else) its code is INVALID_REQUEST, or a code about the page
+ * token. Anything else (a 403 NO_PERMISSION, a field error) surfaces as it is.
+ */
 function isPageTokenRefusal(error: unknown, body: BulkReadRequestBody): error is ZohoApiError {
-  if (!(error instanceof ZohoApiError) || error.status >= 500 || error.status === 429 || error.status === 401) return false;
-  if (typeof body.query["page_token"] !== "string") return false;
-  const details = error.details ?? {};
-  const text = `${String(details["api_name"] ?? "")} ${String(details["json_path"] ?? "")} ${error.zohoMessage ?? ""} ${error.message}`;
-  return /page_?token|token/i.test(text) || error.code === "INVALID_REQUEST" || error.code === "INVALID_DATA";
+  if (!(error instanceof ZohoApiError) || typeof body.query["page_token"] !== "string") return false;
+  if (error.status < 400 || error.status >= 500 || error.status === 401 || error.status === 429) return false;
+  if (/PAGE_TOKEN/i.test(error.code)) return true;
+  const named = [error.details?.["api_name"], error.details?.["json_path"]].filter((name): name is string => typeof name === "string" && name !== "");
+  if (named.length > 0) return named.some(namesPageToken);
+  return error.code === "INVALID_REQUEST";
 }
 
 function nextCursor(result: JobResult, cursor: PageCursor, plan: RunPlan, jobId: string): PageCursor | undefined {
@@ -156,7 +186,12 @@ function nextCursor(result: JobResult, cursor: PageCursor, plan: RunPlan, jobId:
         `Bulk Read job ${jobId} (page ${cursor.page}) has more records but no next_page_token. Zoho issues page tokens from API v7; set apiVersion to the version the runner talks (e.g. "v6") so that the next page is requested with page ${page}.`,
       );
     }
-    return { page, body: { query: { page_token: token } } };
+    // Zoho's next-page body is `{ query: { page_token } }` alone, and file_type sits at the top
+    // level, outside the query the token stands for: say it again, or an ICS export's next page
+    // could come back as CSV.
+    const body: BulkReadRequestBody = { query: { page_token: token } };
+    if (plan.body.file_type !== undefined) body.file_type = plan.body.file_type;
+    return { page, body };
   }
   return { page, body: { ...cursor.body, query: { ...cursor.body.query, page } } };
 }
@@ -167,10 +202,8 @@ function nextCursor(result: JobResult, cursor: PageCursor, plan: RunPlan, jobId:
  */
 export async function* runPages(runner: JobRunner, plan: RunPlan, start: PageCursor, options: RunBulkReadOptions, recordsBefore = 0): AsyncGenerator<PageItem, void, undefined> {
   const { signal, onProgress } = options;
-  const batchSize = checkCount(options.batchSize, DEFAULT_BATCH_SIZE, "batchSize", 1);
-  const retries = checkCount(options.downloadRetries, DEFAULT_DOWNLOAD_RETRIES, "downloadRetries");
-  const retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-  const fallbackAfterMs = options.callback?.fallbackAfterMs ?? DEFAULT_CALLBACK_FALLBACK_MS;
+  const settings = engineSettings(options);
+  const maxEntryBytes = settings.maxEntryBytes === undefined ? {} : { maxEntryBytes: settings.maxEntryBytes };
   let recordsSoFar = recordsBefore;
   let cursor: PageCursor | undefined = start;
   let lastJob: JobDetails | undefined;
@@ -215,7 +248,7 @@ export async function* runPages(runner: JobRunner, plan: RunPlan, start: PageCur
           ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
           ...(options.maxPollIntervalMs !== undefined && { maxPollIntervalMs: options.maxPollIntervalMs }),
           ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-          ...(slot !== undefined && { firstPollAfterMs: fallbackAfterMs, wake: () => slot.wait() }),
+          ...(slot !== undefined && { firstPollAfterMs: settings.fallbackAfterMs, wake: () => slot.wait() }),
           label: `page ${page}`,
           onPoll: (polled) => progress("polling", polled, page),
         });
@@ -229,50 +262,40 @@ export async function* runPages(runner: JobRunner, plan: RunPlan, start: PageCur
         throw new RunnerError("JOB_RESULT_MISSING", `Bulk Read job ${job.id} (page ${page}) is COMPLETED but has no result.download_url: the runner returned an incomplete job; check its getJob.`);
       }
       const expected = typeof result.count === "number" ? result.count : undefined;
-      const where = `job ${job.id} (page ${page})`;
+      const pageCount = expected === undefined ? {} : { pageCount: expected };
+      const download: PageDownload = {
+        runner,
+        jobId: job.id,
+        downloadUrl: result.download_url,
+        page,
+        where: `job ${job.id} (page ${page})`,
+        signal,
+        retries: settings.retries,
+        retryDelayMs: settings.retryDelayMs,
+        onAttempt: (attempt) => progress("downloading", job, page, { ...pageCount, attempt }),
+      };
 
       let records = 0;
       if (plan.fileType === "ics") {
-        const events = await downloadIcs(runner, job, result.download_url, { ...options, retries, retryDelayMs, where, page, progress: (attempt) => progress("downloading", job, page, { pageCount: expected, attempt }) });
-        records = events.length;
-        recordsSoFar += records;
-        if (events.length > 0) yield { kind: "events", page, jobId: job.id, events };
+        for await (const events of downloadPage(download, (bytes) => readIcsEvents(bytes, maxEntryBytes, download.where))) {
+          records += events.length;
+          recordsSoFar += events.length;
+          progress("records", job, page, pageCount);
+          yield { kind: "events", page, jobId: job.id, events };
+        }
+        // No count check for ICS: Zoho squashes a recurring series into one VEVENT (with an
+        // RRULE), so an ICS page holds fewer VEVENTs than the records `result.count` counts.
       } else {
-        let skip = 0;
-        for (let attempt = 1; ; attempt++) {
-          progress("downloading", job, page, { ...(expected !== undefined && { pageCount: expected }), attempt });
-          skip = records;
-          try {
-            const stream = await runner.downloadResult(job.id, result.download_url, { signal });
-            for await (const batch of readCsvRecords(stream, { batchSize, ...(options.maxEntryBytes !== undefined && { maxEntryBytes: options.maxEntryBytes }) })) {
-              let rows = batch;
-              if (skip > 0) {
-                if (batch.length <= skip) {
-                  skip -= batch.length;
-                  continue;
-                }
-                rows = batch.slice(skip);
-                skip = 0;
-              }
-              records += rows.length;
-              recordsSoFar += rows.length;
-              progress("records", job, page, expected === undefined ? {} : { pageCount: expected });
-              yield { kind: "rows", page, jobId: job.id, rows };
-            }
-            if (skip > 0) {
-              throw new RunnerError("PAGE_CHANGED", `The result of ${where} held fewer records when downloaded again than were already read (${records - skip} < ${records}): a finished job's file must not change. Start the export over.`);
-            }
-            break;
-          } catch (error) {
-            if (signal?.aborted) throw signal.reason;
-            if (!isRetryableDownloadError(error) || attempt > retries) throw error;
-            await sleep(Math.round(retryDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)), signal);
-          }
+        for await (const rows of downloadPage(download, (bytes) => readCsvRecords(bytes, { batchSize: settings.batchSize, ...maxEntryBytes }))) {
+          records += rows.length;
+          recordsSoFar += rows.length;
+          progress("records", job, page, pageCount);
+          yield { kind: "rows", page, jobId: job.id, rows };
         }
         if (expected !== undefined && records !== expected) {
           throw new RunnerError(
             "PAGE_COUNT_MISMATCH",
-            `The result of ${where} holds ${records} records but Zoho's job says ${expected}: refusing a short or padded page. Run the export again; report it if it persists.`,
+            `The result of ${download.where} holds ${records} records but Zoho's job says ${expected}: refusing a short or padded page. Run the export again; report it if it persists.`,
           );
         }
       }
@@ -287,34 +310,87 @@ export async function* runPages(runner: JobRunner, plan: RunPlan, start: PageCur
   }
 }
 
-interface IcsDownload extends RunBulkReadOptions {
-  retries: number;
-  retryDelayMs: number;
-  where: string;
-  page: number;
-  progress: (attempt: number) => void;
+/** An ICS page: the .ics entry read whole (Zoho caps ICS pages at 20,000 events) and parsed, as one batch. */
+async function* readIcsEvents(bytes: AsyncIterable<Uint8Array>, options: { maxEntryBytes?: number }, where: string): AsyncGenerator<IcsEvent[], void, undefined> {
+  const decoder = new TextDecoder("utf-8");
+  let text = "";
+  for await (const chunk of readArchiveEntry(bytes, { extensions: [".ics"], ...options })) text += decoder.decode(chunk, { stream: true });
+  text += decoder.decode();
+  const events = parseIcsEvents(text, where);
+  if (events.length > 0) yield events;
 }
 
-/** An ICS page: the .ics entry read whole (Zoho caps ICS pages at 20,000 events) and parsed. */
-async function downloadIcs(runner: JobRunner, job: JobDetails, downloadUrl: string, options: IcsDownload): Promise<IcsEvent[]> {
-  const { signal } = options;
+interface PageDownload {
+  runner: JobRunner;
+  jobId: string;
+  downloadUrl: string;
+  page: number;
+  /** "job 123 (page 2)", for errors. */
+  where: string;
+  signal: AbortSignal | undefined;
+  retries: number;
+  retryDelayMs: number;
+  onAttempt: (attempt: number) => void;
+}
+
+/**
+ * Downloads a page's result and yields what `read` makes of it, batch by batch, downloading it
+ * again (at most `retries` times, after a growing delay) when that is sound:
+ * - a broken transfer (a retryable transport error, ARCHIVE_TRUNCATED): the bytes read were a
+ *   true prefix of the file, which does not change once the job has finished, so the next
+ *   download skips the records already yielded;
+ * - wrong content (ARCHIVE_CORRUPT, CSV_MALFORMED, ICS_MALFORMED) only while none of the page's
+ *   records has been yielded. After that, records already yielded may be wrong too, and no
+ *   re-download can take them back: the page fails, saying so.
+ */
+async function* downloadPage<T>(download: PageDownload, read: (bytes: AsyncIterable<Uint8Array>) => AsyncIterable<T[]>): AsyncGenerator<T[], void, undefined> {
+  const { runner, jobId, downloadUrl, signal } = download;
+  let yielded = 0;
   for (let attempt = 1; ; attempt++) {
-    options.progress(attempt);
+    download.onAttempt(attempt);
+    let skip = yielded;
     try {
-      const stream = await runner.downloadResult(job.id, downloadUrl, { signal });
-      const decoder = new TextDecoder("utf-8");
-      let text = "";
-      for await (const chunk of readArchiveEntry(stream, { extensions: [".ics"], ...(options.maxEntryBytes !== undefined && { maxEntryBytes: options.maxEntryBytes }) })) {
-        text += decoder.decode(chunk, { stream: true });
+      for await (const batch of read(await runner.downloadResult(jobId, downloadUrl, { signal }))) {
+        let items = batch;
+        if (skip > 0) {
+          if (batch.length <= skip) {
+            skip -= batch.length;
+            continue;
+          }
+          items = batch.slice(skip);
+          skip = 0;
+        }
+        yielded += items.length;
+        yield items;
       }
-      text += decoder.decode();
-      return parseIcsEvents(text, options.where);
+      if (skip > 0) {
+        throw new RunnerError("PAGE_CHANGED", `The result of ${download.where} held fewer records when downloaded again than were already read (${yielded - skip} < ${yielded}): a finished job's file must not change. Start the export over.`);
+      }
+      return;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (!isRetryableDownloadError(error) || attempt > options.retries) throw error;
-      await sleep(Math.round(options.retryDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2)), signal);
+      const content = error instanceof RunnerError && CONTENT_ERRORS.has(error.code);
+      if (content && yielded > 0) throw pageCorrupt(error, download, yielded);
+      const again = content || ((error instanceof RunnerError || error instanceof ZohoApiError) && error.retryable);
+      if (!again || attempt > download.retries) throw error;
+      await sleep(retryDelay(download.retryDelayMs, attempt), signal);
     }
   }
+}
+
+/** The delay before download attempt `attempt + 1`: doubling per attempt, with equal jitter. */
+function retryDelay(baseMs: number, attempt: number): number {
+  return Math.round(baseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+}
+
+/** A content error found after some of the page's records went out: the page fails as a whole. */
+function pageCorrupt(error: RunnerError, download: PageDownload, yielded: number): RunnerError {
+  const detail = error.message.replace(/\.? Download (?:it|the result) again.*$/s, "");
+  return new RunnerError(
+    error.code,
+    `The result of ${download.where} is corrupt: ${detail}. ${yielded} records of this page were already yielded before this was found, and may be wrong: discard the records of page ${download.page} and run the export again (exportToFile does so by itself: it keeps only finished pages, so running it again redoes this page). Report it if it persists.`,
+    { cause: error },
+  );
 }
 
 /** Converts the raw rows of each page with one converter per CSV header. */

@@ -4,6 +4,7 @@
 // other event) can wake the wait early through `wake`.
 
 import type { JobDetails, JobRunner, ZohoErrorBody } from "./job-runner.js";
+import { numberOption } from "./number-options.js";
 import { RunnerError, ZohoApiError } from "./zoho-api-error.js";
 
 export interface WaitForJobOptions {
@@ -28,9 +29,10 @@ export interface WaitForJobOptions {
   random?: () => number;
 }
 
-export const DEFAULT_POLL_INTERVAL_MS = 1_000;
-export const DEFAULT_MAX_POLL_INTERVAL_MS = 30_000;
-export const DEFAULT_JOB_TIMEOUT_MS = 60 * 60 * 1_000;
+const DEFAULT_POLL_INTERVAL_MS = 1_000;
+const DEFAULT_MAX_POLL_INTERVAL_MS = 30_000;
+const DEFAULT_JOB_TIMEOUT_MS = 60 * 60 * 1_000;
+const DEFAULT_MAX_POLL_ERRORS = 5;
 /** The least time a status request gets, even right at the deadline. */
 const STATUS_REQUEST_GRACE_MS = 5_000;
 
@@ -64,10 +66,25 @@ export class JobFailedError extends Error {
   }
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new RunnerError("INVALID_OPTIONS", `${name} must be a non-negative number of milliseconds; got ${value}.`);
-  return value;
+/** The numbers of a wait, checked (INVALID_OPTIONS naming the option) and defaulted. */
+export interface WaitSettings {
+  pollIntervalMs: number;
+  maxPollIntervalMs: number;
+  timeoutMs: number;
+  firstPollAfterMs: number;
+  maxPollErrors: number;
+}
+
+/** Checks the numeric options of a wait; the pipeline calls it before creating any job. */
+export function waitSettings(options: WaitForJobOptions): WaitSettings {
+  const pollIntervalMs = numberOption(options.pollIntervalMs, DEFAULT_POLL_INTERVAL_MS, "pollIntervalMs", "ms");
+  return {
+    pollIntervalMs,
+    maxPollIntervalMs: Math.max(pollIntervalMs, numberOption(options.maxPollIntervalMs, DEFAULT_MAX_POLL_INTERVAL_MS, "maxPollIntervalMs", "ms")),
+    timeoutMs: numberOption(options.timeoutMs, DEFAULT_JOB_TIMEOUT_MS, "timeoutMs", "positive ms"),
+    firstPollAfterMs: numberOption(options.firstPollAfterMs, pollIntervalMs, "firstPollAfterMs", "ms"),
+    maxPollErrors: numberOption(options.maxPollErrors, DEFAULT_MAX_POLL_ERRORS, "maxPollErrors", "count"),
+  };
 }
 
 function isTransient(error: unknown): boolean {
@@ -110,16 +127,13 @@ function pause(ms: number, signal: AbortSignal | undefined, wake: (() => Promise
  */
 export async function waitForJob(runner: JobRunner, jobId: string, options: WaitForJobOptions = {}): Promise<JobDetails> {
   const { signal, wake, onPoll, label } = options;
-  const first = positive(options.pollIntervalMs, DEFAULT_POLL_INTERVAL_MS, "pollIntervalMs");
-  const max = Math.max(first, positive(options.maxPollIntervalMs, DEFAULT_MAX_POLL_INTERVAL_MS, "maxPollIntervalMs"));
-  const timeoutMs = positive(options.timeoutMs, DEFAULT_JOB_TIMEOUT_MS, "timeoutMs");
-  const maxErrors = options.maxPollErrors ?? 5;
+  const { pollIntervalMs: first, maxPollIntervalMs: max, timeoutMs, firstPollAfterMs, maxPollErrors: maxErrors } = waitSettings(options);
   const random = options.random ?? Math.random;
   const deadline = Date.now() + timeoutMs;
   const name = `Bulk Read job ${jobId}${label === undefined ? "" : ` (${label})`}`;
 
   let interval = first;
-  let delay = positive(options.firstPollAfterMs, first, "firstPollAfterMs");
+  let delay = firstPollAfterMs;
   let lastState = "ADDED";
   let errors = 0;
   let lastError: unknown;

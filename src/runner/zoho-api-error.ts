@@ -3,8 +3,9 @@
 // - ZohoApiError: Zoho answered, with an HTTP status and (usually) an error body. `code` mirrors
 //   Zoho's code (`INVALID_CRITERIA`, `RESOURCE_NOT_FOUND`...), `details` is Zoho's `details`
 //   object (e.g. `supported` comparators), so callers can branch on them.
-// - RunnerError: a transport problem that is not a Zoho body: network failures, timeouts, a
-//   refused download host, a refused refresh token, a broken archive.
+// - RunnerError: everything else, with a `code` from the closed RunnerErrorCode list: network
+//   failures, timeouts, a refused download host, a refused refresh token, a broken archive,
+//   the pipeline's own checks.
 //
 // Neither ever holds a token, a client secret or got's option objects: `cause` is always a
 // sanitized copy (see redact.ts).
@@ -63,24 +64,45 @@ export class ZohoApiError extends Error {
   }
 }
 
-/** Stable codes of RunnerError. Open-ended (a string), these are the ones this layer throws. */
+/** Every code a RunnerError carries: a closed list, so that a switch over it is checked. */
 export type RunnerErrorCode =
+  // options and calls
+  | "INVALID_OPTIONS"
+  | "INVALID_JOB_ID"
+  // transport and authentication
   | "NETWORK_ERROR"
   | "TIMEOUT"
+  | "UNEXPECTED_RESPONSE"
   | "DOWNLOAD_HOST_REFUSED"
   | "DOWNLOAD_INTERRUPTED"
-  | "INVALID_JOB_ID"
-  | "INVALID_OPTIONS"
   | "TOKEN_REFRESH_REFUSED"
   | "TOKEN_REFRESH_THROTTLED"
   | "TOKEN_REFRESH_FAILED"
+  | "CALLBACK_RECEIVER_FAILED"
+  // jobs and pages
+  | "JOB_TIMEOUT"
+  | "JOB_RESULT_MISSING"
+  | "PAGE_COUNT_MISMATCH"
+  | "PAGE_CHANGED"
+  | "PAGE_TOKEN_MISSING"
+  | "PAGE_TOKEN_REFUSED"
+  | "PAGE_TOKEN_EXPIRED"
+  // result files
+  | "ARCHIVE_TRUNCATED"
   | "ARCHIVE_CORRUPT"
   | "ARCHIVE_NO_DATA_ENTRY"
   | "ARCHIVE_MULTIPLE_DATA_ENTRIES"
   | "ARCHIVE_UNSAFE_ENTRY_NAME"
   | "ARCHIVE_WRONG_ENTRY_TYPE"
   | "ARCHIVE_ENTRY_TOO_LARGE"
-  | "CSV_MALFORMED";
+  | "CSV_MALFORMED"
+  | "CSV_NO_ID_COLUMN"
+  | "CSV_VALUE_INVALID"
+  | "CSV_HEADER_CHANGED"
+  | "ICS_MALFORMED"
+  // exportToFile
+  | "CHECKPOINT_INVALID"
+  | "CHECKPOINT_MISMATCH";
 
 export interface RunnerErrorOptions {
   retryable?: boolean;
@@ -89,10 +111,10 @@ export interface RunnerErrorOptions {
 
 export class RunnerError extends Error {
   override readonly name = "RunnerError";
-  readonly code: RunnerErrorCode | (string & {});
+  readonly code: RunnerErrorCode;
   readonly retryable: boolean;
 
-  constructor(code: RunnerErrorCode | (string & {}), message: string, options: RunnerErrorOptions = {}) {
+  constructor(code: RunnerErrorCode, message: string, options: RunnerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause) });
     this.code = code;
     this.retryable = options.retryable ?? false;

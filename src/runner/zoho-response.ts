@@ -34,7 +34,7 @@ export function parseJsonSafely(text: string): unknown {
  * `{data:[{status:"error",code,message,details}]}`, bare `{status:"error",code,...}` or
  * `{code, message, status}`.
  */
-export function findZohoErrorBody(body: unknown): ZohoErrorBody | undefined {
+function findZohoErrorBody(body: unknown): ZohoErrorBody | undefined {
   if (!isObject(body)) return undefined;
   const data = body["data"];
   if (Array.isArray(data)) {
@@ -157,7 +157,7 @@ function throwError(error: Error): never {
 }
 
 /** Validates and copies a job object; undefined when it lacks a string id or a known state. */
-export function toJobDetails(value: unknown): JobDetails | undefined {
+function toJobDetails(value: unknown): JobDetails | undefined {
   if (!isObject(value)) return undefined;
   const { id, state } = value;
   // A numeric id would already have lost precision in JSON.parse (19 digits > 2^53): refuse it.

@@ -15,6 +15,7 @@ import got, { type Got, type Request } from "got";
 import { createAccessTokenSource, type AccessTokenSource, type ZohoAuth } from "./access-token.js";
 import { DATA_CENTERS, type DataCenter, type ZohoEnvironment } from "./data-centers.js";
 import type { BulkReadRequestBody, JobDetails, JobRunner } from "./job-runner.js";
+import { numberOption } from "./number-options.js";
 import { redactSecrets, sanitizeCause } from "./redact.js";
 import {
   backoffDelay,
@@ -63,7 +64,8 @@ const DEFAULT_THROTTLE_WAITS = 3;
 /** Error bodies are small JSON; read at most this much of one. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const API_VERSION = /^v\d+(\.\d+)?$/;
+/** A Zoho API version path segment: v8, v2.1... */
+export const API_VERSION = /^v\d+(\.\d+)?$/;
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; body: string };
 
@@ -112,14 +114,14 @@ class ZohoRunner implements JobRunner {
     this.#explicitApiDomain = options.apiDomain === undefined ? undefined : originOf(options.apiDomain, "apiDomain");
     this.#defaultApiDomain = dc.apiDomains[environment];
     const accountsUrl = options.accountsUrl === undefined ? dc.accountsUrl : originOf(options.accountsUrl, "accountsUrl");
-    this.#timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs");
+    this.#timeoutMs = numberOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, "timeoutMs", "positive ms");
     this.#retry = {
-      limit: nonNegative(options.retry?.limit, DEFAULT_RETRY.limit, "retry.limit"),
-      baseDelayMs: nonNegative(options.retry?.baseDelayMs, DEFAULT_RETRY.baseDelayMs, "retry.baseDelayMs"),
-      maxDelayMs: nonNegative(options.retry?.maxDelayMs, DEFAULT_RETRY.maxDelayMs, "retry.maxDelayMs"),
+      limit: numberOption(options.retry?.limit, DEFAULT_RETRY.limit, "retry.limit", "count"),
+      baseDelayMs: numberOption(options.retry?.baseDelayMs, DEFAULT_RETRY.baseDelayMs, "retry.baseDelayMs", "ms"),
+      maxDelayMs: numberOption(options.retry?.maxDelayMs, DEFAULT_RETRY.maxDelayMs, "retry.maxDelayMs", "ms"),
     };
-    this.#throttleWaitMs = nonNegative(options.downloadThrottleWaitMs, DEFAULT_THROTTLE_WAIT_MS, "downloadThrottleWaitMs");
-    this.#maxThrottleWaits = nonNegative(options.maxDownloadThrottleWaits, DEFAULT_THROTTLE_WAITS, "maxDownloadThrottleWaits");
+    this.#throttleWaitMs = numberOption(options.downloadThrottleWaitMs, DEFAULT_THROTTLE_WAIT_MS, "downloadThrottleWaitMs", "ms");
+    this.#maxThrottleWaits = numberOption(options.maxDownloadThrottleWaits, DEFAULT_THROTTLE_WAITS, "maxDownloadThrottleWaits", "count");
     this.#log = options.log ?? (() => undefined);
     this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
@@ -148,53 +150,40 @@ class ZohoRunner implements JobRunner {
   }
 
   async createJob(body: BulkReadRequestBody, options: { signal?: AbortSignal } = {}): Promise<JobDetails> {
-    const path = `/crm/bulk/${this.#version}/read`;
-    const operation = `POST ${path}`;
-    const payload = JSON.stringify(body);
-    return this.#exchange<JobDetails>({
-      operation,
-      // A create is retried on 5xx and on connection failures before any response. A retried
-      // create may start a duplicate job (if the first one did reach Zoho): harmless for a read,
-      // but it costs API credits. Once a response has started we do not retry.
-      retryAfterResponse: false,
-      download: false,
-      signal: options.signal,
-      send: async (token, apiDomain) => {
-        const response = await this.#http(new URL(path, apiDomain), {
-          method: "POST",
-          headers: { authorization: `Zoho-oauthtoken ${token}`, "content-type": "application/json" },
-          body: payload,
-          responseType: "text",
-          timeout: { request: this.#timeoutMs },
-          signal: options.signal,
-        });
-        if (response.statusCode >= 200 && response.statusCode < 300) {
-          return { ok: true, value: parseCreateResponse(operation, response.statusCode, response.body, this.#tokens.secrets()) };
-        }
-        return { ok: false, status: response.statusCode, body: response.body };
-      },
-    });
+    // A create is retried on 5xx and on connection failures before any response. A retried
+    // create may start a duplicate job (if the first one did reach Zoho): harmless for a read,
+    // but it costs API credits. Once a response has started we do not retry.
+    return this.#jobRequest("POST", `/crm/bulk/${this.#version}/read`, JSON.stringify(body), options.signal);
   }
 
   async getJob(id: string, options: { signal?: AbortSignal } = {}): Promise<JobDetails> {
-    const path = `/crm/bulk/${this.#version}/read/${checkJobId(id)}`;
-    const operation = `GET ${path}`;
+    return this.#jobRequest("GET", `/crm/bulk/${this.#version}/read/${checkJobId(id)}`, undefined, options.signal);
+  }
+
+  /** POST .../read (a 2xx with the created job) or GET .../read/{id} (a 200 with the job). */
+  #jobRequest(method: "POST" | "GET", path: string, payload: string | undefined, signal: AbortSignal | undefined): Promise<JobDetails> {
+    const operation = `${method} ${path}`;
+    const create = method === "POST";
     return this.#exchange<JobDetails>({
       operation,
-      retryAfterResponse: true,
+      retryAfterResponse: !create,
       download: false,
-      signal: options.signal,
+      signal,
       send: async (token, apiDomain) => {
         const response = await this.#http(new URL(path, apiDomain), {
-          headers: { authorization: `Zoho-oauthtoken ${token}` },
+          method,
+          headers: create ? { authorization: `Zoho-oauthtoken ${token}`, "content-type": "application/json" } : { authorization: `Zoho-oauthtoken ${token}` },
+          ...(payload !== undefined && { body: payload }),
           responseType: "text",
           timeout: { request: this.#timeoutMs },
-          signal: options.signal,
+          signal,
         });
-        if (response.statusCode === 200) {
-          return { ok: true, value: parseJobResponse(operation, response.statusCode, response.body, this.#tokens.secrets()) };
+        const status = response.statusCode;
+        if (create ? status >= 200 && status < 300 : status === 200) {
+          const parse = create ? parseCreateResponse : parseJobResponse;
+          return { ok: true, value: parse(operation, status, response.body, this.#tokens.secrets()) };
         }
-        return { ok: false, status: response.statusCode, body: response.body };
+        return { ok: false, status, body: response.body };
       },
     });
   }
@@ -448,18 +437,6 @@ function checkAuth(auth: ZohoAuth): ZohoAuth {
   if (nonEmpty("clientId") && nonEmpty("clientSecret") && nonEmpty("refreshToken")) return auth;
   throw new RunnerError(
     "INVALID_OPTIONS",
-    "auth must be { accessToken }, { clientId, clientSecret, refreshToken } (all non-empty strings) or { getAccessToken() }.",
+    "auth must be { accessToken }, { clientId, clientSecret, refreshToken } (all non-empty strings) or { getAccessToken(context?) }.",
   );
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new RunnerError("INVALID_OPTIONS", `${name} must be a positive number of milliseconds; got ${value}.`);
-  return value;
-}
-
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new RunnerError("INVALID_OPTIONS", `${name} must be a non-negative number; got ${value}.`);
-  return value;
 }

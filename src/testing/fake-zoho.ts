@@ -64,6 +64,8 @@ export interface FakeZohoFaults {
   resetNextDownload(options: { afterBytes: number }): void;
   /** Every access token issued so far is expired: the next CRM request with one gets 401 INVALID_TOKEN. */
   expireTokens(): void;
+  /** `expireTokens()` as soon as `n` more result downloads have been sent in full (n >= 1). */
+  expireTokensAfterDownloads(n: number): void;
   /** A job (its id, or "next") ends in FAILURE with this `result.error_message`. */
   failJob(idOrNext: string, errorMessage?: Partial<ZohoErrorBody>): void;
   /** While true, jobs stay QUEUED. */
@@ -84,7 +86,10 @@ export interface CallbackDelivery {
   state: JobDetails["state"];
   /** HTTP status of the callback receiver, when it answered. */
   status?: number;
+  /** Why the post failed (a network error, a timeout). */
   error?: string;
+  /** Why the fake did not post it at all: it posts only to loopback hosts, never beyond the machine. */
+  refused?: string;
 }
 
 export interface FakeZoho {
@@ -95,8 +100,10 @@ export interface FakeZoho {
   readonly faults: FakeZohoFaults;
   /** Every request received, in order (no tokens, no bodies). */
   readonly requests: FakeZohoRequest[];
-  /** Every callback posted (or attempted). */
+  /** Every callback posted (or attempted, or refused). */
   readonly callbacks: CallbackDelivery[];
+  /** Result downloads being answered now: one ends when its body is sent, cut, or abandoned by the client. */
+  readonly activeDownloads: number;
   /** The local runner behind the server. */
   readonly runner: LocalRunner;
   /** An access token, as if obtained from the token endpoint. */
@@ -183,6 +190,38 @@ function criteriaErrorBody(err: CriteriaError, criteria: unknown): ZohoErrorBody
 }
 
 /**
+ * Why the fake will not post a callback to `url`, or undefined when it will: the fake is for
+ * tests, so it connects only to loopback hosts (127.0.0.0/8, ::1, localhost), never to a
+ * server beyond the machine that a job body happens to name.
+ */
+function nonLoopback(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname; // normalised: "127.1" and "0x7f.1" read as 127.0.0.1, IPv6 in brackets
+  } catch {
+    return `not posted: ${JSON.stringify(url)} is not a URL`;
+  }
+  if (host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return undefined;
+  return `not posted: ${host} is not a loopback host (the fake posts callbacks only to 127.0.0.0/8, ::1 and localhost)`;
+}
+
+/** Waits until `res` takes more data: true on "drain", false once the connection is gone. */
+function drained(res: ServerResponse, gone: AbortSignal): Promise<boolean> {
+  if (gone.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const settle = (open: boolean) => () => {
+      res.off("drain", onDrain);
+      gone.removeEventListener("abort", onGone);
+      resolve(open);
+    };
+    const onDrain = settle(true);
+    const onGone = settle(false);
+    res.once("drain", onDrain);
+    gone.addEventListener("abort", onGone, { once: true });
+  });
+}
+
+/**
  * Starts the fake on 127.0.0.1 (a free port). `await fake.close()` when done.
  *
  * ```ts
@@ -213,8 +252,10 @@ export async function startFakeZoho(options: FakeZohoOptions): Promise<FakeZoho>
   const callbackUrls = new Map<string, string>();
   const timers = new Set<NodeJS.Timeout>();
   const downloads: number[] = []; // start times of accepted downloads
+  const sending = new Set<Promise<void>>(); // result bodies being streamed
   let failNext = { count: options.faults?.failNext?.count ?? 0, status: options.faults?.failNext?.status ?? 500 };
   let resetDownload: { afterBytes: number } | undefined = options.faults?.resetNextDownload;
+  let downloadsBeforeExpiry: number | undefined;
   let closed = false;
 
   if (options.faults?.holdJobs) runner.holdJobs(true);
@@ -233,6 +274,11 @@ export async function startFakeZoho(options: FakeZohoOptions): Promise<FakeZoho>
     if (url === undefined || closed) return;
     const delivery: CallbackDelivery = { url, jobId: job.id, state: job.state };
     callbacks.push(delivery);
+    const refused = nonLoopback(url);
+    if (refused !== undefined) {
+      delivery.refused = refused;
+      return;
+    }
     const sending = fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ data: [job] }), signal: AbortSignal.timeout(10_000) })
       .then(async (response) => {
         delivery.status = response.status;
@@ -260,6 +306,11 @@ export async function startFakeZoho(options: FakeZohoOptions): Promise<FakeZoho>
 
   // -- faults --
 
+  const expireTokens = () => {
+    const now = clock().getTime();
+    for (const token of tokens.keys()) tokens.set(token, now - 1);
+  };
+
   const faults: FakeZohoFaults = {
     failNext(n, status = 500) {
       failNext = { count: n, status };
@@ -267,9 +318,10 @@ export async function startFakeZoho(options: FakeZohoOptions): Promise<FakeZoho>
     resetNextDownload(reset) {
       resetDownload = reset;
     },
-    expireTokens() {
-      const now = clock().getTime();
-      for (const token of tokens.keys()) tokens.set(token, now - 1);
+    expireTokens,
+    expireTokensAfterDownloads(n) {
+      if (!Number.isInteger(n) || n < 1) throw new RangeError(`expireTokensAfterDownloads takes a whole number from 1; got ${n}`);
+      downloadsBeforeExpiry = n;
     },
     failJob(idOrNext, errorMessage) {
       runner.failJob(idOrNext, errorMessage);
@@ -369,38 +421,64 @@ export async function startFakeZoho(options: FakeZohoOptions): Promise<FakeZoho>
   };
 
   const download = async (id: string, entry: FakeZohoRequest, req: IncomingMessage, res: ServerResponse) => {
+    const streaming = streamResult(id, entry, req, res);
+    sending.add(streaming);
+    try {
+      await streaming;
+    } finally {
+      sending.delete(streaming);
+    }
+  };
+
+  const streamResult = async (id: string, entry: FakeZohoRequest, req: IncomingMessage, res: ServerResponse) => {
     const now = clock().getTime();
     while (downloads.length > 0 && downloads[0]! <= now - windowMs) downloads.shift();
     if (downloads.length >= downloadsPerWindow) {
       return send(entry, res, 429, error("TOO_MANY_REQUESTS", `Only ${downloadsPerWindow} requests for download are allowed for one-minute interval`));
     }
-    let stream: AsyncIterable<Uint8Array>;
+    // A client that goes away (or close()) stops the ZIP producer: its signal aborts, and
+    // leaving the loop below returns its iterator.
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    res.once("close", onClose);
     try {
-      stream = await runner.downloadResult(id);
+      let stream: AsyncIterable<Uint8Array>;
+      try {
+        stream = await runner.downloadResult(id, undefined, { signal: gone.signal });
+      } catch (err) {
+        if (gone.signal.aborted) return;
+        return sendError(entry, res, err);
+      }
+      downloads.push(now);
+      const reset = resetDownload;
+      resetDownload = undefined;
+      entry.status = 200;
+      res.writeHead(200, { "content-type": "application/zip", "content-disposition": `attachment; filename=${id}.zip` });
+      res.flushHeaders();
+      let sent = 0;
+      const cut = (part: Uint8Array) => {
+        // Flush what was written, then close the connection in the middle of the chunked body.
+        if (part.length > 0) res.write(part);
+        (req.socket as Socket).destroySoon();
+      };
+      for await (const chunk of stream) {
+        if (gone.signal.aborted) return;
+        if (reset !== undefined && sent + chunk.length >= reset.afterBytes) return cut(chunk.subarray(0, Math.max(0, reset.afterBytes - sent)));
+        sent += chunk.length;
+        if (!res.write(chunk) && !(await drained(res, gone.signal))) return;
+      }
+      // A reset beyond the whole body still cuts before the chunked stream's end.
+      if (reset !== undefined) return cut(new Uint8Array(0));
+      res.end();
+      if (downloadsBeforeExpiry !== undefined && --downloadsBeforeExpiry === 0) {
+        downloadsBeforeExpiry = undefined;
+        expireTokens();
+      }
     } catch (err) {
-      return sendError(entry, res, err);
+      if (!gone.signal.aborted) throw err;
+    } finally {
+      res.off("close", onClose);
     }
-    downloads.push(now);
-    const reset = resetDownload;
-    resetDownload = undefined;
-    entry.status = 200;
-    res.writeHead(200, { "content-type": "application/zip", "content-disposition": `attachment; filename=${id}.zip` });
-    res.flushHeaders();
-    let sent = 0;
-    const cut = (part: Uint8Array) => {
-      // Flush what was written, then close the connection in the middle of the chunked body.
-      if (part.length > 0) res.write(part);
-      (req.socket as Socket).destroySoon();
-    };
-    for await (const chunk of stream) {
-      if (res.destroyed) return;
-      if (reset !== undefined && sent + chunk.length >= reset.afterBytes) return cut(chunk.subarray(0, Math.max(0, reset.afterBytes - sent)));
-      sent += chunk.length;
-      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once("drain", resolve));
-    }
-    // A reset beyond the whole body still cuts before the chunked stream's end.
-    if (reset !== undefined) return cut(new Uint8Array(0));
-    res.end();
   };
 
   const fields = async (url: URL, entry: FakeZohoRequest, res: ServerResponse) => {
@@ -477,6 +555,9 @@ export async function startFakeZoho(options: FakeZohoOptions): Promise<FakeZoho>
     requests,
     callbacks,
     runner,
+    get activeDownloads() {
+      return sending.size;
+    },
     issueToken,
     async callbacksDelivered() {
       while (pendingCallbacks.size > 0) await Promise.all([...pendingCallbacks]);
@@ -491,6 +572,8 @@ export async function startFakeZoho(options: FakeZohoOptions): Promise<FakeZoho>
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Closing the connections ends every download; wait until their producers have stopped.
+      await Promise.allSettled([...sending]);
     },
   };
 }

@@ -5,7 +5,7 @@
 
 import { createReadStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Command } from "commander";
 import { parse as parseCsv } from "csv-parse";
@@ -19,6 +19,7 @@ import { examples, type CommandContext } from "../command-context.js";
 import { DEMO_QUERY_SOURCE, demoQuery } from "../demo-query.js";
 import { compactJson } from "../compact-json.js";
 import { count, duration } from "../output.js";
+import { displayPath } from "../paths.js";
 import { createProgressReporter } from "../progress.js";
 import { DEFAULT_LEADS, DEFAULT_SEED, generateSampleCrm } from "../sample-crm.js";
 import { SAMPLE_MODULES } from "../sample-modules.js";
@@ -98,7 +99,7 @@ export function demoCommand(ctx: CommandContext): Command {
       if (!flags.out.toLowerCase().endsWith(".csv")) throw usageError(`--out must name a .csv file; got ${JSON.stringify(flags.out)}`);
       const signal = ctx.interruptSignal();
       const outPath = resolve(ctx.io.cwd, flags.out);
-      const shown = relative(ctx.io.cwd, outPath).startsWith("..") ? outPath : relative(ctx.io.cwd, outPath);
+      const shown = displayPath(outPath, ctx.io.cwd);
       const outDir = dirname(outPath);
       const started = performance.now();
 

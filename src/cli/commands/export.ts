@@ -4,13 +4,12 @@
 // --schema); --where criteria are validated against it before any job is created. Running
 // the same export again resumes it from its last finished page (--no-resume starts over).
 
-import { readFile } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Command, Option } from "commander";
-import { bulkRead, parseCriteria, type CriteriaVersion, type Module } from "../../index.js";
+import { bulkRead, CRITERIA_VERSIONS, parseCriteria, type CriteriaVersion, type Module } from "../../index.js";
 import { moduleFromSchema } from "../../builder/define-module.js";
-import { exportToFile, type ExportCheckpoint, type ExportFormat } from "../../runner/export-to-file.js";
+import { exportFormatOf, exportToFile, readCheckpoint, type ExportCheckpoint, type ExportFormat } from "../../runner/export-to-file.js";
 import type { JobRunner } from "../../runner/job-runner.js";
 import { createLocalRunner } from "../../runner/local-runner.js";
 import { RunnerError } from "../../runner/zoho-api-error.js";
@@ -20,9 +19,10 @@ import { defaultConfigPath, readConfig } from "../config-file.js";
 import { resolveAuth } from "../credentials.js";
 import { criteriaFieldNames, moduleFromSchemaFile, moduleFromServer } from "../module-schema-source.js";
 import { count, duration } from "../output.js";
+import { displayPath } from "../paths.js";
 import { createProgressReporter } from "../progress.js";
 import { readTextInput } from "../read-input.js";
-import { connectToZoho, DATA_CENTER_NAMES, ENVIRONMENTS } from "../zoho-connection.js";
+import { apiVersionFlag, connectToZoho, DATA_CENTER_NAMES, ENVIRONMENTS } from "../zoho-connection.js";
 import { positiveInteger } from "./numbers.js";
 
 interface ExportFlags {
@@ -43,26 +43,50 @@ interface ExportFlags {
   maxPollInterval?: number;
 }
 
-const CRITERIA_VERSIONS: readonly string[] = ["v2", "v2.1", "v3", "v4", "v5", "v6", "v7", "v8"];
+/**
+ * The API versions the core writes criteria for. The core exports CriteriaVersion only as a
+ * type; `satisfies` makes a version added to (or dropped from) it a compile error here.
+ */
+function isCriteriaVersion(version: string): version is CriteriaVersion {
+  return (CRITERIA_VERSIONS as readonly string[]).includes(version);
+}
+
 const MODULE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 function formatFromPath(path: string): ExportFormat {
-  const lower = path.toLowerCase();
-  if (lower.endsWith(".csv")) return "csv";
-  if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
-  throw usageError(`--out must end in .csv or .jsonl (the format follows the extension); got ${JSON.stringify(path)}`);
-}
-
-/** The checkpoint an interrupted run left, to say what a resumed run starts from. */
-async function previousCheckpoint(outPath: string): Promise<ExportCheckpoint | undefined> {
   try {
-    return JSON.parse(await readFile(`${outPath}.checkpoint.json`, "utf8")) as ExportCheckpoint;
+    return exportFormatOf(path);
   } catch {
-    return undefined;
+    throw usageError(`--out must end in .csv or .jsonl (the format follows the extension); got ${JSON.stringify(path)}`);
   }
 }
 
-const RESTART_CODES = new Set(["CHECKPOINT_MISMATCH", "CHECKPOINT_INVALID", "PAGE_TOKEN_EXPIRED"]);
+/** What to do, by the library's error code, when an interrupted export cannot be resumed (`out`: the output file as shown). */
+const CANNOT_RESUME: Readonly<Record<string, (out: string) => string>> = {
+  CHECKPOINT_MISMATCH: (out) =>
+    `${out}.checkpoint.json belongs to another export (another module, fields, criteria, format or API version): resuming would mix two exports in one file. Re-run with --no-resume to start this export over, or write it to another --out.`,
+  CHECKPOINT_INVALID: (out) =>
+    `${out}.checkpoint.json is damaged, or ${out} was changed after it was written: the interrupted export cannot be resumed. Re-run with --no-resume to start it over.`,
+  PAGE_TOKEN_EXPIRED: (out) =>
+    `The interrupted export to ${out} stopped more than 24 hours ago and Zoho's page token for its next page has expired. Re-run with --no-resume to start it over.`,
+};
+
+/** A library error that means "cannot resume" as the command line's advice (the original kept as the cause, for --verbose). */
+function cannotResume(error: unknown, out: string): CliError | undefined {
+  if (!(error instanceof RunnerError)) return undefined;
+  const code = String(error.code);
+  const advice = Object.hasOwn(CANNOT_RESUME, code) ? CANNOT_RESUME[code] : undefined;
+  return advice === undefined ? undefined : new CliError(advice(out), { code, cause: error });
+}
+
+/** What an interrupted run left, to say where a resumed run starts; a damaged checkpoint fails here, before any request. */
+async function previousCheckpoint(outPath: string, shown: string): Promise<ExportCheckpoint | undefined> {
+  try {
+    return await readCheckpoint(outPath);
+  } catch (error) {
+    throw cannotResume(error, shown) ?? error;
+  }
+}
 
 export function exportCommand(ctx: CommandContext): Command {
   return new Command("export")
@@ -117,7 +141,7 @@ export function exportCommand(ctx: CommandContext): Command {
       const outFlag = flags.out ?? `${moduleName.toLowerCase()}.csv`;
       const format = formatFromPath(outFlag);
       const outPath = resolve(ctx.io.cwd, outFlag);
-      const shown = relative(ctx.io.cwd, outPath).startsWith("..") ? outPath : relative(ctx.io.cwd, outPath);
+      const shown = displayPath(outPath, ctx.io.cwd);
       const fields = (flags.fields ?? "")
         .split(",")
         .map((f) => f.trim())
@@ -125,7 +149,8 @@ export function exportCommand(ctx: CommandContext): Command {
       if (flags.local !== undefined && (flags.dc ?? flags.apiDomain ?? flags.accountsUrl ?? flags.environment) !== undefined) {
         throw usageError("--local reads a CSV file: it takes no --dc, --environment, --api-domain or --accounts-url");
       }
-      if (flags.apiVersion !== undefined && !/^v\d+(\.\d+)?$/.test(flags.apiVersion)) throw usageError(`--api-version must look like v8 or v2.1; got ${JSON.stringify(flags.apiVersion)}`);
+      const apiVersion = apiVersionFlag(flags.apiVersion);
+      const previous = flags.resume ? await previousCheckpoint(outPath, shown) : undefined;
 
       // Criteria first: a bad file fails before any request.
       const criteriaText = flags.where === undefined ? undefined : await readTextInput(flags.where, ctx.io, "the --where criteria");
@@ -165,7 +190,7 @@ export function exportCommand(ctx: CommandContext): Command {
           flags: {
             ...(flags.dc !== undefined && { dc: flags.dc }),
             ...(flags.environment !== undefined && { environment: flags.environment }),
-            ...(flags.apiVersion !== undefined && { apiVersion: flags.apiVersion }),
+            apiVersion,
             ...(flags.apiDomain !== undefined && { apiDomain: flags.apiDomain }),
             ...(flags.accountsUrl !== undefined && { accountsUrl: flags.accountsUrl }),
           },
@@ -174,19 +199,17 @@ export function exportCommand(ctx: CommandContext): Command {
           log: (line) => logLine(line),
         });
         runner = connection.runner;
-        module = flags.schema !== undefined ? await moduleFromSchemaFile(moduleName, flags.schema, ctx.io) : (await moduleFromServer(moduleName, connection, paths)).module;
+        module = flags.schema !== undefined ? await moduleFromSchemaFile(moduleName, flags.schema, ctx.io) : await moduleFromServer(moduleName, connection, paths);
         where = `${connection.apiDomain} (${connection.apiVersion})`;
       }
 
-      const apiVersion = flags.apiVersion ?? "v8";
       let query = bulkRead(module, {
-        ...(CRITERIA_VERSIONS.includes(apiVersion) && { version: apiVersion as CriteriaVersion }),
+        ...(isCriteriaVersion(apiVersion) && { version: apiVersion }),
         ...(flags.timeZone !== undefined && { timeZone: flags.timeZone }),
       }).select(...fields);
       if (criteriaText !== undefined) query = query.where(parseCriteria(criteriaText, module));
 
       const signal = ctx.interruptSignal();
-      const previous = flags.resume ? await previousCheckpoint(outPath) : undefined;
       out.note(
         `Exporting ${moduleName} from ${where} to ${shown}` +
           (previous !== undefined && previous.pagesDone > 0 ? ` (resuming after page ${previous.pagesDone}: ${count(previous.records)} records already written)` : ""),
@@ -210,10 +233,7 @@ export function exportCommand(ctx: CommandContext): Command {
         if (signal.aborted) {
           throw new CliError(`Interrupted: the pages finished so far are kept in ${shown}; run the same command again to resume`, { code: "INTERRUPTED" });
         }
-        if (error instanceof RunnerError && RESTART_CODES.has(String(error.code))) {
-          throw new CliError(`${error.message.replace(/\s*Run (exportToFile )?with resume: false[^.]*\./, "")} Re-run with --no-resume to start this export over.`, { code: String(error.code) });
-        }
-        throw error;
+        throw cannotResume(error, shown) ?? error;
       } finally {
         progress.stop();
       }

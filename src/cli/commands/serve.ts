@@ -16,16 +16,13 @@ import { SAMPLE_MODULES } from "../sample-modules.js";
 import { apiVersionFlag } from "../zoho-connection.js";
 import { positiveInteger } from "./numbers.js";
 
-/** The credentials a fake server accepts, with the grant code `auth` can exchange. */
-export type ServedCredentials = FakeZohoCredentials;
-
-/** The credentials `serve` and `demo` accept unless told otherwise. Fake: they open nothing real. */
-export const FAKE_CREDENTIALS: ServedCredentials = {
+/** The credentials `serve` and `demo` accept unless told otherwise, with the grant code `auth` can exchange. Fake: they open nothing real. */
+export const FAKE_CREDENTIALS = {
   clientId: "1000.FAKECLIENT0000000000000000000",
   clientSecret: "fake-client-secret-0000000000000000000000",
   refreshToken: "1000.fake0000000000000000000000000000.refresh0000000000000000000000000000",
   grantCode: "1000.fakegrantcode0000000000000000.0000000000000000000000000000000",
-};
+} as const satisfies Required<FakeZohoCredentials>;
 
 interface ServeFlags {
   data?: string[];
@@ -39,6 +36,8 @@ interface ServeFlags {
   clientId?: string;
   clientSecret?: string;
   refreshToken?: string;
+  /** Hidden, for tests of token refresh: every access token expires after this many downloads. */
+  expireTokensAfterDownloads?: number;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -51,17 +50,13 @@ function splitPair(value: string, flag: string): [string, string] {
   return [value.slice(0, at), value.slice(at + 1)];
 }
 
-/**
- * Does this fake exchange grant codes (grant_type=authorization_code)? Asked with a code it
- * cannot know, so that a single-use code is not spent: "invalid_code" means yes.
- */
 interface ServedModule {
   name: string;
   records: number | undefined;
   source: string;
 }
 
-function printBanner(out: Output, info: { url: string; accountsUrl: string; apiVersion: string; pageSize: number; downloadsPerMinute: number; modules: ServedModule[]; credentials: ServedCredentials; command: string }): void {
+function printBanner(out: Output, info: { url: string; accountsUrl: string; apiVersion: string; pageSize: number; downloadsPerMinute: number; modules: ServedModule[]; credentials: Required<FakeZohoCredentials>; command: string }): void {
   const { url, accountsUrl, apiVersion, credentials } = info;
   const first = info.modules[0]?.name ?? "Leads";
   out.line(`Fake Zoho CRM listening on ${url} (Ctrl-C to stop)`);
@@ -77,7 +72,7 @@ function printBanner(out: Output, info: { url: string; accountsUrl: string; apiV
   out.line(`  ZOHO_CLIENT_ID=${credentials.clientId}`);
   out.line(`  ZOHO_CLIENT_SECRET=${credentials.clientSecret}`);
   out.line(`  ZOHO_REFRESH_TOKEN=${credentials.refreshToken}`);
-  if (credentials.grantCode !== undefined) out.line(`  grant code for \`zoho-bulk-read auth --code\` (grant_type=authorization_code): ${credentials.grantCode}`);
+  out.line(`  grant code for \`zoho-bulk-read auth --code\` (grant_type=authorization_code): ${credentials.grantCode}`);
   out.line("");
   out.line("Try, in another terminal:");
   out.line(`  export ZOHO_CLIENT_ID=${credentials.clientId} ZOHO_CLIENT_SECRET=${credentials.clientSecret} ZOHO_REFRESH_TOKEN=${credentials.refreshToken}`);
@@ -100,13 +95,19 @@ export function serveCommand(ctx: CommandContext): Command {
     .option("--schema <Module=fields.json>", "fields metadata of a --data module (otherwise inferred); repeatable", collect)
     .option("--records <n>", "leads in the sample CRM (without --data)", positiveInteger("--records"), DEFAULT_LEADS)
     .option("--seed <text>", "seed of the sample CRM", DEFAULT_SEED)
-    .option("--port <n>", "TCP port on 127.0.0.1 (0 picks a free one)", positiveInteger("--port", 0), 0)
+    .option("--port <n>", "TCP port on 127.0.0.1, up to 65535 (0 picks a free one)", positiveInteger("--port", 0, 65_535), 0)
     .option("--page-size <n>", "records per Bulk Read job (Zoho: 200,000); small values exercise paging", positiveInteger("--page-size"), 200_000)
     .addOption(new Option("--api-version <v>", "API version served").default("v8"))
     .option("--downloads-per-minute <n>", "result downloads allowed per minute before HTTP 429 (Zoho: 10)", positiveInteger("--downloads-per-minute"), 10)
     .option("--client-id <id>", "client id to accept", FAKE_CREDENTIALS.clientId)
     .option("--client-secret <secret>", "client secret to accept", FAKE_CREDENTIALS.clientSecret)
     .option("--refresh-token <token>", "refresh token to accept", FAKE_CREDENTIALS.refreshToken)
+    // For tests of clients' token refresh (ours: spec/cli): the access tokens expire mid-export.
+    .addOption(
+      new Option("--expire-tokens-after-downloads <n>", "expire every access token issued so far once n result downloads were sent")
+        .argParser(positiveInteger("--expire-tokens-after-downloads"))
+        .hideHelp(),
+    )
     .addHelpText(
       "after",
       examples([
@@ -121,11 +122,11 @@ export function serveCommand(ctx: CommandContext): Command {
     .action(async (flags: ServeFlags, command: Command) => {
       const out = ctx.output(command);
       const apiVersion = apiVersionFlag(flags.apiVersion);
-      const credentials: ServedCredentials = {
+      const credentials: Required<FakeZohoCredentials> = {
         clientId: flags.clientId ?? FAKE_CREDENTIALS.clientId,
         clientSecret: flags.clientSecret ?? FAKE_CREDENTIALS.clientSecret,
         refreshToken: flags.refreshToken ?? FAKE_CREDENTIALS.refreshToken,
-        ...(FAKE_CREDENTIALS.grantCode !== undefined && { grantCode: FAKE_CREDENTIALS.grantCode }),
+        grantCode: FAKE_CREDENTIALS.grantCode,
       };
       const dataFlags = flags.data ?? [];
       const schemaFlags = flags.schema ?? [];
@@ -167,6 +168,7 @@ export function serveCommand(ctx: CommandContext): Command {
         ...(flags.port !== 0 && { port: flags.port }) };
       const fake = await startFakeZoho(options);
       try {
+        if (flags.expireTokensAfterDownloads !== undefined) fake.faults.expireTokensAfterDownloads(flags.expireTokensAfterDownloads);
         // Read every CSV now, so a broken file fails at start, not on the first request.
         for (const module of modules) await fake.runner.describeModule(module.name);
         printBanner(out, { url: fake.url, accountsUrl: fake.accountsUrl, apiVersion, pageSize: flags.pageSize, downloadsPerMinute: flags.downloadsPerMinute, modules, credentials, command: ctx.io.command });

@@ -17,11 +17,6 @@ export class ByteReader {
     this.#input = input[Symbol.asyncIterator]();
   }
 
-  /** Whether the input has ended (buffered bytes may remain). */
-  get inputDone(): boolean {
-    return this.#inputDone;
-  }
-
   async #pull(): Promise<boolean> {
     if (this.#inputDone) return false;
     const next = await this.#input.next();

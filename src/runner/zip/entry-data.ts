@@ -5,7 +5,7 @@
 import { createInflateRaw } from "node:zlib";
 import type { ByteReader } from "./byte-reader.js";
 import { crc32 } from "./crc32.js";
-import { DESCRIPTOR_LOOKAHEAD, corrupt, matchDescriptor, truncated } from "./format.js";
+import { DESCRIPTOR_LOOKAHEAD, corrupt, describeDescriptorMismatch, endsWithEndRecord, looksLikeDescriptor, matchDescriptor, truncated } from "./format.js";
 import { Wake } from "./wake.js";
 
 /** Pause the inflater while this many inflated bytes wait for the consumer. */
@@ -47,11 +47,18 @@ export async function* storedKnownSize(reader: ByteReader, compressedSize: numbe
  * found. A `PK\x07\x08` in the data ends it only if the descriptor there records the CRC-32
  * and size of every byte before it and is followed by a record signature; otherwise those
  * bytes are data. Bytes that might start a descriptor are held back until decided.
+ *
+ * When the input ends before a descriptor matched, the download was either cut short or its
+ * content changed: it is corrupt if a descriptor was seen (by its shape) that did not match
+ * the data, or if the input ends with an end of central directory record; truncated otherwise.
  */
 export async function* storedUntilDescriptor(reader: ByteReader, tally: Tally): AsyncGenerator<Uint8Array, number, undefined> {
   let pending: Uint8Array = EMPTY;
   let from = 0;
   let inputDone = false;
+  /** The last bytes of the input, to see whether it ended where an archive ends. */
+  let tail: Uint8Array = EMPTY;
+  let mismatch: string | undefined;
   const pull = async (): Promise<boolean> => {
     const next = await reader.chunk();
     if (next === undefined) {
@@ -59,6 +66,7 @@ export async function* storedUntilDescriptor(reader: ByteReader, tally: Tally): 
       return false;
     }
     pending = pending.length === 0 ? next : Buffer.concat([pending, next]);
+    tail = next.length >= 22 ? next.subarray(next.length - 22) : Buffer.concat([tail, next]).subarray(-22);
     return true;
   };
   for (;;) {
@@ -73,7 +81,11 @@ export async function* storedUntilDescriptor(reader: ByteReader, tally: Tally): 
         tally.add(data);
         yield data;
       }
-      if (!(await pull())) throw truncated("a stored entry (no data descriptor matches its data)");
+      if (!(await pull())) {
+        if (mismatch !== undefined) throw corrupt(`no data descriptor matches its stored data: ${mismatch}`);
+        if (endsWithEndRecord(tail)) throw corrupt("no data descriptor matches its stored data (a stored entry's descriptor must have its signature)");
+        throw truncated("a stored entry's data");
+      }
       continue;
     }
     if (at > 0) {
@@ -83,10 +95,12 @@ export async function* storedUntilDescriptor(reader: ByteReader, tally: Tally): 
       yield data;
     }
     while (pending.length < DESCRIPTOR_LOOKAHEAD && !inputDone) await pull();
-    if (matchDescriptor(pending, { crc: tally.crc, compressedSize: tally.size, size: tally.size }, true) > 0) {
+    const totals = { crc: tally.crc, compressedSize: tally.size, size: tally.size };
+    if (matchDescriptor(pending, totals, true) > 0) {
       reader.unread(pending);
       return tally.size;
     }
+    if (looksLikeDescriptor(pending)) mismatch = describeDescriptorMismatch(pending, totals);
     // Not a descriptor: the signature's bytes are data. Search on from the next byte.
     from = 1;
   }
@@ -108,6 +122,8 @@ export async function* inflated(reader: ByteReader, compressedSize: number | und
   let writing = false;
   /** No more input for the inflater: its stream ended, or the archive did. */
   let inputDone = false;
+  /** The archive ended before the compressed data did: a truncated download. */
+  let ranOut = false;
   let fed = 0;
   let last: Uint8Array = EMPTY;
   const wake = new Wake();
@@ -127,7 +143,11 @@ export async function* inflated(reader: ByteReader, compressedSize: number | und
   });
   try {
     for (;;) {
-      if (failure !== undefined) throw corrupt(`its deflate data is corrupt (${failure.message})`, failure);
+      if (failure !== undefined) {
+        // zlib's "unexpected end of file" after the archive ran out is a cut, not bad data.
+        if (ranOut && (failure as Error & { code?: unknown }).code === "Z_BUF_ERROR") throw truncated("an entry's compressed data");
+        throw corrupt(`its deflate data is corrupt (${failure.message})`, failure);
+      }
       const chunk = queue.shift();
       if (chunk !== undefined) {
         queued -= chunk.length;
@@ -142,6 +162,7 @@ export async function* inflated(reader: ByteReader, compressedSize: number | und
         const next = left > 0 ? await reader.chunk(left) : undefined;
         if (next === undefined) {
           // zlib ends the stream, or fails with "unexpected end of file" if it is incomplete.
+          ranOut = left > 0;
           inputDone = true;
           inflater.end();
           continue;

@@ -8,8 +8,8 @@ export const LOCAL_HEADER = 0x04034b50;
 export const CENTRAL_HEADER = 0x02014b50;
 export const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 export const ZIP64_END_OF_CENTRAL_DIRECTORY = 0x06064b50;
-export const ZIP64_END_LOCATOR = 0x07064b50;
-export const DIGITAL_SIGNATURE = 0x05054b50;
+const ZIP64_END_LOCATOR = 0x07064b50;
+const DIGITAL_SIGNATURE = 0x05054b50;
 export const DATA_DESCRIPTOR = 0x08074b50;
 /** "PK00": a marker some writers put before the first local header of a one-part archive. */
 export const SPANNING_MARKER = 0x30304b50;
@@ -29,15 +29,23 @@ const TWO_32 = 2 ** 32;
 /** Bytes of lookahead that decide a data descriptor: the largest form and the next signature. */
 export const DESCRIPTOR_LOOKAHEAD = 28;
 
+/**
+ * The archive's content is wrong (a CRC-32, a size or a record that does not check out): bytes
+ * were changed, so what was already read from it cannot be trusted either. Not retryable.
+ */
 export function corrupt(detail: string, cause?: unknown): RunnerError {
   return new RunnerError("ARCHIVE_CORRUPT", `The result archive is not a valid ZIP: ${detail}. Download it again; report it if it persists.`, { cause });
 }
 
+/**
+ * The download ended early (a broken transfer): what was read is a true prefix of the file, so
+ * downloading it again and skipping what was already read is safe. Retryable.
+ */
 export function truncated(what: string): RunnerError {
-  return corrupt(`it ends in the middle of ${what} (a truncated download?)`);
+  return new RunnerError("ARCHIVE_TRUNCATED", `The result archive was cut short: it ends in the middle of ${what}. Download it again.`, { retryable: true });
 }
 
-export function u16(bytes: Uint8Array, offset: number): number {
+function u16(bytes: Uint8Array, offset: number): number {
   return bytes[offset]! | (bytes[offset + 1]! << 8);
 }
 
@@ -46,7 +54,7 @@ export function u32(bytes: Uint8Array, offset: number): number {
 }
 
 /** An unsigned 64-bit little-endian number, or NaN above 2^53 (no real archive gets there). */
-export function u64(bytes: Uint8Array, offset: number): number {
+function u64(bytes: Uint8Array, offset: number): number {
   const high = u32(bytes, offset + 4);
   return high >= 0x200000 ? Number.NaN : high * TWO_32 + u32(bytes, offset);
 }
@@ -56,9 +64,6 @@ export function hex32(value: number): string {
 }
 
 export interface LocalHeader {
-  /** Offset of the header in the archive. */
-  offset: number;
-  flags: number;
   method: number;
   /** Raw name bytes (compared with the central directory) and the decoded name. */
   nameBytes: Uint8Array;
@@ -83,8 +88,8 @@ export interface EntryRecord extends EntryTotals {
   name: string;
 }
 
-/** Reads a local file header whose 4-byte signature has just been consumed at `offset`. */
-export async function readLocalHeader(reader: ByteReader, offset: number): Promise<LocalHeader> {
+/** Reads a local file header whose 4-byte signature has just been consumed. */
+export async function readLocalHeader(reader: ByteReader): Promise<LocalHeader> {
   const fixed = await reader.read(26);
   if (fixed === undefined) throw truncated("a local file header");
   const flags = u16(fixed, 2);
@@ -121,7 +126,7 @@ export async function readLocalHeader(reader: ByteReader, offset: number): Promi
     if (Number.isNaN(size) || Number.isNaN(compressedSize)) throw corrupt(`the entry ${JSON.stringify(name.slice(0, 200))} claims an impossible size`);
   }
   if (hasDescriptor) crc = compressedSize = size = 0;
-  return { offset, flags, method, nameBytes, name, hasDescriptor, crc, compressedSize, size };
+  return { method, nameBytes, name, hasDescriptor, crc, compressedSize, size };
 }
 
 function decodeName(bytes: Uint8Array, flags: number): string {
@@ -139,7 +144,7 @@ function findExtra(extra: Uint8Array, id: number): Uint8Array | undefined {
 }
 
 /** The record signatures that may follow an entry's data (or its descriptor). */
-export function isNextRecord(bytes: Uint8Array, offset: number): boolean {
+function isNextRecord(bytes: Uint8Array, offset: number): boolean {
   if (offset + 4 > bytes.length) return false;
   const signature = u32(bytes, offset);
   return signature === LOCAL_HEADER || signature === CENTRAL_HEADER || signature === END_OF_CENTRAL_DIRECTORY;
@@ -176,6 +181,19 @@ export function matchDescriptor(bytes: Uint8Array, totals: EntryTotals, signatur
     if (matches) return length;
   }
   return -1;
+}
+
+/**
+ * True when `bytes` start with a data descriptor's signature followed, where a 32- or 64-bit
+ * descriptor ends, by the next record: a descriptor by its shape, whatever it records.
+ */
+export function looksLikeDescriptor(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && u32(bytes, 0) === DATA_DESCRIPTOR && (isNextRecord(bytes, 16) || isNextRecord(bytes, 24));
+}
+
+/** True when `tail` (the last bytes of a download) is an end of central directory record without a comment. */
+export function endsWithEndRecord(tail: Uint8Array): boolean {
+  return tail.length >= 22 && u32(tail, tail.length - 22) === END_OF_CENTRAL_DIRECTORY && u16(tail, tail.length - 2) === 0;
 }
 
 /** Why no descriptor form matched, for the error message. */
