@@ -161,6 +161,14 @@ describe("exportToFile", () => {
     await expect(exportToFile(zohoRunner(fake), query, path, FAST)).rejects.toMatchObject({ code: "CHECKPOINT_INVALID" });
   });
 
+  it("refuses bad options before touching any file", async () => {
+    const fake = await startFake({ leads });
+    const path = join(dir, "bad-options.csv");
+    await expect(exportToFile(zohoRunner(fake), query, path, { ...FAST, batchSize: 0 })).rejects.toMatchObject({ code: "INVALID_OPTIONS" });
+    expect(await readdir(dir)).not.toContain("bad-options.csv");
+    expect(await readdir(dir)).not.toContain("bad-options.csv.checkpoint.json");
+  });
+
   it("writes only the header for an export with no records", async () => {
     const fake = await startFake({ leads });
     const path = join(dir, "none.csv");

@@ -17,7 +17,7 @@ import type { BulkReadQuery } from "../query/bulk-read-query.js";
 import type { AnyFlatFields } from "../schema/module-schema.js";
 import type { IcsEvent } from "./ics.js";
 import type { BulkReadRequestBody, JobRunner } from "./job-runner.js";
-import { pageConverter, planRun, runPages, type PageCursor, type RunBulkReadOptions } from "./run-bulk-read.js";
+import { engineSettings, pageConverter, planRun, runPages, type PageCursor, type RunBulkReadOptions } from "./run-bulk-read.js";
 import { RunnerError } from "./zoho-api-error.js";
 import { csvField } from "./local/csv-field.js";
 
@@ -233,6 +233,7 @@ export async function exportToFile<M extends string, F extends AnyFlatFields, Se
   options: ExportToFileOptions = {},
 ): Promise<ExportResult> {
   const format = exportFormatOf(path, options.format);
+  engineSettings(options); // bad options are refused before any file is touched
   const resume = options.resume ?? true;
   const plan = planRun(runner, query, options);
   const checkpointPath = checkpointPathOf(path);

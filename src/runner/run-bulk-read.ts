@@ -143,7 +143,7 @@ interface EngineSettings {
   maxEntryBytes: number | undefined;
 }
 
-function engineSettings(options: RunBulkReadOptions): EngineSettings {
+export function engineSettings(options: RunBulkReadOptions): EngineSettings {
   waitSettings(options); // the polling options: refused here, not after the first job exists
   return {
     batchSize: numberOption(options.batchSize, DEFAULT_BATCH_SIZE, "batchSize", "positive count"),
