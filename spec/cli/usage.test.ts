@@ -121,12 +121,13 @@ describe("failures exit 1 with one line, a stack trace only with --verbose", () 
   });
 });
 
-describe("docs/cli.md", () => {
-  it("names only commands and dir.options that exist, in its sh examples and in --help examples", async () => {
-    const { readFile } = await import("node:fs/promises");
+describe("the docs' shell examples", () => {
+  it("name only commands and options that exist, in README.md, docs/ and --help examples", async () => {
+    const { readFile, readdir } = await import("node:fs/promises");
     const { join } = await import("node:path");
     const { ROOT } = await import("./helpers.js");
-    const doc = await readFile(join(ROOT, "docs/cli.md"), "utf8");
+    const files = ["README.md", ...(await readdir(join(ROOT, "docs"))).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+    const doc = (await Promise.all(files.map((f) => readFile(join(ROOT, f), "utf8")))).join("\n");
     const tree = commandTree();
     const global = new Set(tree.options.flatMap((o) => [o.long, o.short]).filter((f): f is string => f !== undefined));
     const known = new Map(tree.commands.map((c) => [c.name(), new Set([...global, ...c.options.flatMap((o) => [o.long, o.short, o.negate ? o.long : undefined])].filter((f): f is string => f !== undefined))]));
