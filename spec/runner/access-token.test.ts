@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RunnerError, ZohoApiError } from "../../src/runner/zoho-api-error.js";
 import { createZohoRunner, type ZohoRunnerOptions } from "../../src/runner/zoho-runner.js";
 import {
@@ -7,7 +7,7 @@ import {
   recordingSleep,
   rejectionOf,
   sendJson,
-  startServer,
+  serverPerTest,
   type Handler,
   type RecordedRequest,
   type TestServer,
@@ -20,16 +20,7 @@ const TOKENS = ["access-SECRET-A1", "access-SECRET-A2", "access-SECRET-A3", "acc
 const SECRETS = [CLIENT_SECRET, REFRESH_TOKEN, ...TOKENS];
 const JOB_ID = "4150868000004716016";
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = serverPerTest();
 
 const isTokenRequest = (request: RecordedRequest): boolean => request.path === "/oauth/v2/token";
 

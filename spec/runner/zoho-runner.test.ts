@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RunnerError, ZohoApiError } from "../../src/runner/zoho-api-error.js";
 import { createZohoRunner, type ZohoRunnerOptions } from "../../src/runner/zoho-runner.js";
 import {
@@ -10,8 +10,7 @@ import {
   recordingSleep,
   rejectionOf,
   sendJson,
-  startServer,
-  type Handler,
+  serverPerTest,
   type TestServer,
 } from "./helpers.js";
 
@@ -19,16 +18,7 @@ const ACCESS = "access-SECRET-1111";
 const JOB_ID = "5725767000000859031";
 const SECRETS = [ACCESS];
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = serverPerTest();
 
 function runnerFor(server: TestServer, options: Partial<ZohoRunnerOptions> = {}) {
   const { sleep, delays } = recordingSleep();
