@@ -114,17 +114,24 @@ export async function connectToZoho(options: ConnectOptions): Promise<ZohoConnec
   async function fetchFields(module: string): Promise<unknown> {
     const path = `/crm/${apiVersion}/settings/fields`;
     const operation = `GET ${path}?module=${module}`;
+    const get = async (token: string) => {
+      try {
+        return await http.get(new URL(`${path}?module=${encodeURIComponent(module)}`, apiDomain), {
+          headers: { authorization: `Zoho-oauthtoken ${token}` },
+          responseType: "text",
+          timeout: { request: TIMEOUT_MS },
+        });
+      } catch (error) {
+        // Never rethrow got's error: its options hold the Authorization header.
+        throw new RunnerError("NETWORK_ERROR", `${operation} at ${apiDomain} failed: ${redactSecrets((error as Error).message, tokens.secrets())}. Check --api-domain and the network.`, { retryable: true });
+      }
+    };
     const token = await tokens.get();
-    let response;
-    try {
-      response = await http.get(new URL(`${path}?module=${encodeURIComponent(module)}`, apiDomain), {
-        headers: { authorization: `Zoho-oauthtoken ${token}` },
-        responseType: "text",
-        timeout: { request: TIMEOUT_MS },
-      });
-    } catch (error) {
-      // Never rethrow got's error: its options hold the Authorization header.
-      throw new RunnerError("NETWORK_ERROR", `${operation} at ${apiDomain} failed: ${redactSecrets((error as Error).message, tokens.secrets())}. Check --api-domain and the network.`, { retryable: true });
+    let response = await get(token);
+    // Like the runner: a refused token is refreshed once, and the request tried once more.
+    if (response.statusCode === 401 && tokens.canRefresh) {
+      tokens.invalidate(token);
+      response = await get(await tokens.get());
     }
     if (response.statusCode !== 200) throw zohoErrorFromResponse(operation, response.statusCode, response.body, tokens.secrets());
     try {
