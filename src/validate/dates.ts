@@ -1,5 +1,5 @@
 import { TZDate } from "@date-fns/tz";
-import { format, isExists, isValid, parseISO } from "date-fns";
+import { formatISO, isExists, isValid, parseISO } from "date-fns";
 
 /** Zoho's datetime form: seconds, no milliseconds, a `±HH:mm` offset. */
 const CANONICAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)[+-](0\d|1[0-4]):([0-5]\d)$/;
@@ -7,7 +7,15 @@ const CANONICAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):(
 const OFFSET_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-const DATETIME_FORMAT = "yyyy-MM-dd'T'HH:mm:ssxxx";
+/**
+ * An instant as Zoho's datetime, in the zone the TZDate carries. date-fns' formatISO writes
+ * seconds and the offset without the locale machinery `format` brings into a browser bundle;
+ * it writes a zero offset as `Z`, which Zoho's samples never use, so that one is spelled out.
+ */
+function zohoDateTime(date: TZDate): string {
+  const text = formatISO(date);
+  return text.endsWith("Z") ? `${text.slice(0, -1)}+00:00` : text;
+}
 
 /**
  * Checks an ISO-8601 datetime string and writes it as Zoho wants it: in its own offset, with
@@ -25,7 +33,7 @@ export function canonicalDateTime(text: string): string | undefined {
   const offset = OFFSET_DATETIME.exec(text)?.[1];
   if (offset === undefined) return undefined;
   const zone = offset === "Z" ? "+00:00" : offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
-  return format(new TZDate(instant, zone), DATETIME_FORMAT);
+  return zohoDateTime(new TZDate(instant, zone));
 }
 
 function calendarDateExists(year: string, month: string, day: string): boolean {
@@ -42,12 +50,12 @@ export function isDateOnly(text: string): boolean {
 
 /** A `Date` as a Zoho datetime: in UTC, or in the IANA `timeZone` given. */
 export function formatDateTime(date: Date, timeZone: string | undefined): string {
-  return format(new TZDate(date, timeZone ?? "UTC"), DATETIME_FORMAT);
+  return zohoDateTime(new TZDate(date, timeZone ?? "UTC"));
 }
 
 /** A `Date` as a Zoho date: its calendar date where the code runs, or in `timeZone`. */
 export function formatDate(date: Date, timeZone: string | undefined): string {
-  return format(timeZone === undefined ? date : new TZDate(date, timeZone), "yyyy-MM-dd");
+  return formatISO(timeZone === undefined ? date : new TZDate(date, timeZone), { representation: "date" });
 }
 
 /**
