@@ -2,7 +2,7 @@
 // above it is its legal twin, which must compile. Run by `npm run test:types` under
 // TypeScript 6 and 7; scripts/type-tests.mjs also checks that every error has its twin.
 import { expectTypeOf } from "vitest";
-import { and, bulkRead, not, or, parseCriteria, type Criteria } from "../../src/index.js";
+import { and, bulkRead, defineModule, lookup, not, or, ownerlookup, parseCriteria, userlookup, type Criteria } from "../../src/index.js";
 import type { BooleanOps, DateTimeOps, LookupOps, NoOps, NumberOps, PicklistOps, TextOps } from "../../src/index.js";
 import { Contacts, Leads } from "../fixtures/leads.js";
 
@@ -18,6 +18,14 @@ where("Owner.first_name");
 where("Account.Phone");
 // @ts-expect-error a sub-field of a field that is not a lookup
 where("Email.domain");
+const NoSubs = defineModule("Deals", { Deal_Name: "text", Owner: ownerlookup(), Account: lookup("Accounts"), Creator: userlookup() });
+expectTypeOf(NoSubs.where("Deal_Name")).toEqualTypeOf<TextOps<"Deals">>();
+NoSubs.where("Owner");
+// @ts-expect-error a lookup declared without sub-fields has none
+NoSubs.where("Owner.last_name");
+NoSubs.where("Account");
+// @ts-expect-error a lookup declared without sub-fields has none
+NoSubs.where("Account.Phone");
 
 // ---- each field gets its family's ops ----
 expectTypeOf(where("Last_Name")).toEqualTypeOf<TextOps<"Leads">>();

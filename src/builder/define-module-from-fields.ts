@@ -2,8 +2,8 @@ import { match, P } from "ts-pattern";
 import { CriteriaError } from "../errors/criteria-error.js";
 import { isDataType, isFormulaReturnType, type DataType } from "../schema/data-types.js";
 import type { FieldInput, FieldInputs, FieldSpec } from "../schema/field-spec.js";
-import { buildModuleSchema } from "../schema/module-schema.js";
-import { moduleFromSchema, type Module } from "./define-module.js";
+import { buildModuleSchema, type AnyFlatFields } from "../schema/module-schema.js";
+import { moduleFromSchema, type AnyWhere, type Module } from "./define-module.js";
 
 export interface FromFieldsOptions {
   /**
@@ -80,7 +80,7 @@ function inputsOf(json: unknown, path: string, options: FromFieldsOptions): Fiel
  * untrusted input: it is validated, and every problem is a CriteriaError with its JSON path.
  * The compiler does not know such a module's fields, so its criteria are checked at run time.
  */
-export function defineModuleFromFields<const M extends string>(apiName: M, fieldsJson: unknown, options: FromFieldsOptions = {}): Module<M> {
+export function defineModuleFromFields<const M extends string>(apiName: M, fieldsJson: unknown, options: FromFieldsOptions = {}): Module<M, AnyFlatFields, AnyWhere<M>> {
   return moduleFromSchema(buildModuleSchema(apiName, inputsOf(fieldsJson, "$", options)));
 }
 

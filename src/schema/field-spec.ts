@@ -57,19 +57,29 @@ function lookupOf<T extends "lookup" | "ownerlookup" | "userlookup", const Sub e
   return Object.freeze(lookupModule === undefined ? spec : { ...spec, lookupModule });
 }
 
+// Each lookup constructor has a no-sub-fields overload: with a single generic signature, a call
+// without `fields` inside defineModule({...}) would infer `Sub` from the contextual type
+// (FieldInputs), and every `Owner.<anything>` path would then type-check.
+
 /** A lookup to another module; `fields` declares the sub-fields criteria and `select` may use. */
-export function lookup<const Sub extends FieldInputs = {}>(module: string, fields?: Sub): FieldSpec<"lookup", string, Sub> {
-  return lookupOf("lookup", fields ?? ({} as Sub), module);
+export function lookup(module: string): FieldSpec<"lookup", string, {}>;
+export function lookup<const Sub extends FieldInputs>(module: string, fields: Sub): FieldSpec<"lookup", string, Sub>;
+export function lookup(module: string, fields: FieldInputs = {}): FieldSpec<"lookup", string, FieldInputs> {
+  return lookupOf("lookup", fields, module);
 }
 
 /** The record owner (a user lookup); sub-fields such as `last_name` are reached as `Owner.last_name`. */
-export function ownerlookup<const Sub extends FieldInputs = {}>(fields?: Sub): FieldSpec<"ownerlookup", string, Sub> {
-  return lookupOf("ownerlookup", fields ?? ({} as Sub), "users");
+export function ownerlookup(): FieldSpec<"ownerlookup", string, {}>;
+export function ownerlookup<const Sub extends FieldInputs>(fields: Sub): FieldSpec<"ownerlookup", string, Sub>;
+export function ownerlookup(fields: FieldInputs = {}): FieldSpec<"ownerlookup", string, FieldInputs> {
+  return lookupOf("ownerlookup", fields, "users");
 }
 
 /** A user lookup such as Created_By or Modified_By. */
-export function userlookup<const Sub extends FieldInputs = {}>(fields?: Sub): FieldSpec<"userlookup", string, Sub> {
-  return lookupOf("userlookup", fields ?? ({} as Sub), "users");
+export function userlookup(): FieldSpec<"userlookup", string, {}>;
+export function userlookup<const Sub extends FieldInputs>(fields: Sub): FieldSpec<"userlookup", string, Sub>;
+export function userlookup(fields: FieldInputs = {}): FieldSpec<"userlookup", string, FieldInputs> {
+  return lookupOf("userlookup", fields, "users");
 }
 
 /** A formula field, compared like its return type: `formula("double")` offers the number comparators. */
