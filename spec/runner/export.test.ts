@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseCsv } from "csv-parse/sync";
@@ -167,6 +167,31 @@ describe("exportToFile", () => {
     await expect(exportToFile(zohoRunner(fake), query, path, { ...FAST, batchSize: 0 })).rejects.toMatchObject({ code: "INVALID_OPTIONS" });
     expect(await readdir(dir)).not.toContain("bad-options.csv");
     expect(await readdir(dir)).not.toContain("bad-options.csv.checkpoint.json");
+  });
+
+  it("refuses a second export to the same file while the first runs, and releases the lock after", async () => {
+    const fake = await startFake({ leads });
+    const path = join(dir, "locked.csv");
+    fake.faults.holdJobs(true);
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = exportToFile(zohoRunner(fake), query, path, { ...FAST, onProgress: (e) => e.phase === "polling" && started() });
+    await running;
+    await expect(exportToFile(zohoRunner(fake), query, path, FAST)).rejects.toMatchObject({ code: "EXPORT_IN_PROGRESS" });
+    fake.faults.holdJobs(false);
+    await expect(first).resolves.toMatchObject({ records: leads.length });
+    expect(await readdir(dir)).not.toContain("locked.csv.lock");
+    await expect(exportToFile(zohoRunner(fake), query, path, { ...FAST, resume: false })).resolves.toMatchObject({ records: leads.length });
+  });
+
+  it("takes over a lock left by a process that is gone", async () => {
+    const fake = await startFake({ leads });
+    const path = join(dir, "stale.csv");
+    const child = spawn(process.execPath, ["-e", ""]);
+    await once(child, "exit");
+    await writeFile(`${path}.lock`, JSON.stringify({ pid: child.pid, host: hostname(), startedAt: "2026-01-01T00:00:00Z" }));
+    await expect(exportToFile(zohoRunner(fake), query, path, FAST)).resolves.toMatchObject({ records: leads.length });
+    expect(await readdir(dir)).not.toContain("stale.csv.lock");
   });
 
   it("writes only the header for an export with no records", async () => {

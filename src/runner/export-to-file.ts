@@ -20,6 +20,7 @@ import type { BulkReadRequestBody, JobRunner } from "./job-runner.js";
 import { engineSettings, pageConverter, planRun, runPages, type PageCursor, type RunBulkReadOptions } from "./run-bulk-read.js";
 import { RunnerError } from "./zoho-api-error.js";
 import { csvField } from "./local/csv-field.js";
+import { lockExport } from "./export-lock.js";
 
 export type ExportFormat = "csv" | "jsonl";
 
@@ -234,11 +235,26 @@ export async function exportToFile<M extends string, F extends AnyFlatFields, Se
 ): Promise<ExportResult> {
   const format = exportFormatOf(path, options.format);
   engineSettings(options); // bad options are refused before any file is touched
+  options.signal?.throwIfAborted();
+  const release = await lockExport(path);
+  try {
+    return await exportLocked(runner, query, path, format, options);
+  } finally {
+    await release();
+  }
+}
+
+async function exportLocked<M extends string, F extends AnyFlatFields, Sel extends string>(
+  runner: JobRunner,
+  query: BulkReadQuery<M, F, Sel>,
+  path: string,
+  format: ExportFormat,
+  options: ExportToFileOptions,
+): Promise<ExportResult> {
   const resume = options.resume ?? true;
   const plan = planRun(runner, query, options);
   const checkpointPath = checkpointPathOf(path);
   const queryText = JSON.stringify(plan.body);
-  options.signal?.throwIfAborted();
 
   const previous = resume ? await readCheckpoint(path) : undefined;
   if (!resume) await rm(checkpointPath, { force: true });

@@ -102,6 +102,7 @@ export type RunnerErrorCode =
   | "ICS_MALFORMED"
   // exportToFile
   | "CHECKPOINT_INVALID"
+  | "EXPORT_IN_PROGRESS"
   | "CHECKPOINT_MISMATCH";
 
 export interface RunnerErrorOptions {
