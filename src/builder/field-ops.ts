@@ -5,6 +5,7 @@ import type { Comparator } from "../schema/comparators.js";
 import type { DataType } from "../schema/data-types.js";
 import { METHODS, methodsFor, type MethodName } from "../schema/methods.js";
 import type { FieldInfo, ModuleSchema } from "../schema/module-schema.js";
+import { checkComparator } from "../validate/comparator-rules.js";
 import { normalizeValue } from "../validate/values.js";
 import { criteriaOf, type Criteria } from "./criteria.js";
 import { suggest } from "./suggest.js";
@@ -33,13 +34,12 @@ class FieldOps<M extends string> {
   private check(method: MethodName): void {
     if (this.methods.has(method)) return;
     const f = this.field;
-    if (f.comparators.size === 0) {
-      throw new CriteriaError("FIELD_IN_CRITERIA_NOT_SUPPORTED", `${f.path} (${f.type}) cannot be used in criteria; it can only be selected`, { field: f.path });
-    }
+    checkComparator(f.path, f.type, f.criteriaType, undefined, "$.field.api_name"); // a field criteria cannot use
+    const allowed = [...this.methods];
     throw new CriteriaError(
       "FIELD_AND_COMPARATOR_IN_CRITERIA_NOT_COMPATIBLE",
-      `${f.path} (${f.criteriaType}) does not support ${method}() (Zoho: ${METHODS[method].needs.join(" + ")}); allowed: ${[...allowedMethods(f.criteriaType)].join(", ")}`,
-      { field: f.path, path: "$.comparator", allowed: [...allowedMethods(f.criteriaType)] },
+      `${f.path} (${f.criteriaType}) does not support ${method}() (Zoho: ${METHODS[method].needs.join(" + ")}); allowed: ${allowed.join(", ")}`,
+      { field: f.path, path: "$.comparator", allowed },
     );
   }
 
