@@ -58,6 +58,13 @@ describe("date values", () => {
     expect(valueOf(where("Follow_Up_Date").eq("2024-02-29"))).toBe("2024-02-29");
     rejected(() => where("Follow_Up_Date").eq("2023-02-29"));
     rejected(() => where("Follow_Up_Date").eq("2023-13-01"));
+    rejected(() => where("Follow_Up_Date").eq("2023-00-10"));
+    rejected(() => where("Follow_Up_Date").eq("2024-04-31"));
+    rejected(() => where("Follow_Up_Date").eq("2024-02-30"));
+    rejected(() => where("Follow_Up_Date").eq("2024-01-00"));
+    for (const day of ["2024-04-30", "2024-01-31", "2024-12-31", "2023-02-28"]) expect(valueOf(where("Follow_Up_Date").eq(day))).toBe(day);
+    rejected(() => where("Created_Time").gt("2024-04-31T10:00:00+00:00"));
+    expect(valueOf(where("Created_Time").gt("2024-04-30T10:00:00+00:00"))).toBe("2024-04-30T10:00:00+00:00");
     rejected(() => where("Follow_Up_Date").eq("01-01-2025"));
     rejected(() => where("Follow_Up_Date").eq("2024-01-01T00:00:00+00:00"));
   });

@@ -38,8 +38,11 @@ export function canonicalDateTime(text: string): string | undefined {
 
 function calendarDateExists(year: string, month: string, day: string): boolean {
   const d = Number(day);
-  // Every month has a 28th: only later days need the calendar (this runs on every request).
-  return d >= 1 && d <= 28 ? Number(month) >= 1 && Number(month) <= 12 : isExists(Number(year), Number(month) - 1, d);
+  const m = Number(month);
+  // This runs on every request: every month has a 30th but February, so only February's
+  // last days and the 31st need the calendar.
+  if (d >= 1 && (d <= 28 || (d <= 30 && m !== 2))) return m >= 1 && m <= 12;
+  return isExists(Number(year), m - 1, d);
 }
 
 /** True for a real calendar date written `yyyy-MM-dd` (so not 2023-02-29). */
