@@ -43,9 +43,11 @@ class FieldOps<M extends string> {
     );
   }
 
-  private one(method: MethodName, comparator: Comparator, value: unknown): Criteria<M> {
+  /** A method written as one wire comparator: the one METHODS says it needs. */
+  private one(method: Exclude<MethodName, "between" | "notBetween">, value: unknown): Criteria<M> {
     this.check(method);
     const f = this.field;
+    const comparator = METHODS[method].needs[0];
     return criteriaOf(this.module, condition(f.path, f.criteriaType, comparator, normalizeValue(f, comparator, value, "$.value")));
   }
 
@@ -58,28 +60,29 @@ class FieldOps<M extends string> {
     if (f.comparators.has(wire)) {
       return criteriaOf(this.module, condition(f.path, f.criteriaType, wire, pair));
     }
+    // Desugared as METHODS says: between = greater_equal and less_equal, notBetween = less_than or greater_than.
     const [low, high] = pair;
-    const [lower, upper, operator] = method === "between" ? (["greater_equal", "less_equal", "and"] as const) : (["less_than", "greater_than", "or"] as const);
+    const [lower, upper] = METHODS[method].needs;
     const bound = (comparator: Comparator, value: Scalar) => condition(f.path, f.criteriaType, comparator, value);
-    return criteriaOf(this.module, combine(operator, [bound(lower, low), bound(upper, high)]));
+    return criteriaOf(this.module, combine(method === "between" ? "and" : "or", [bound(lower, low), bound(upper, high)]));
   }
 
-  eq(value: unknown) { return this.one("eq", "equal", value); }
-  ne(value: unknown) { return this.one("ne", "not_equal", value); }
-  in(values: unknown) { return this.one("in", "in", values); }
-  notIn(values: unknown) { return this.one("notIn", "not_in", values); }
-  gt(value: unknown) { return this.one("gt", "greater_than", value); }
-  gte(value: unknown) { return this.one("gte", "greater_equal", value); }
-  lt(value: unknown) { return this.one("lt", "less_than", value); }
-  lte(value: unknown) { return this.one("lte", "less_equal", value); }
+  eq(value: unknown) { return this.one("eq", value); }
+  ne(value: unknown) { return this.one("ne", value); }
+  in(values: unknown) { return this.one("in", values); }
+  notIn(values: unknown) { return this.one("notIn", values); }
+  gt(value: unknown) { return this.one("gt", value); }
+  gte(value: unknown) { return this.one("gte", value); }
+  lt(value: unknown) { return this.one("lt", value); }
+  lte(value: unknown) { return this.one("lte", value); }
   between(from: unknown, to: unknown) { return this.range("between", from, to); }
   notBetween(from: unknown, to: unknown) { return this.range("notBetween", from, to); }
-  contains(text: unknown) { return this.one("contains", "contains", text); }
-  notContains(text: unknown) { return this.one("notContains", "not_contains", text); }
-  startsWith(text: unknown) { return this.one("startsWith", "starts_with", text); }
-  endsWith(text: unknown) { return this.one("endsWith", "ends_with", text); }
-  isEmpty() { return this.one("isEmpty", "equal", EMPTY); }
-  isNotEmpty() { return this.one("isNotEmpty", "not_equal", EMPTY); }
+  contains(text: unknown) { return this.one("contains", text); }
+  notContains(text: unknown) { return this.one("notContains", text); }
+  startsWith(text: unknown) { return this.one("startsWith", text); }
+  endsWith(text: unknown) { return this.one("endsWith", text); }
+  isEmpty() { return this.one("isEmpty", EMPTY); }
+  isNotEmpty() { return this.one("isNotEmpty", EMPTY); }
 }
 
 /** Looks a path up in a module, or throws FIELD_IN_CRITERIA_NOT_AVAILABLE with suggestions. */
